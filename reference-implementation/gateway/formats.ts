@@ -1,0 +1,88 @@
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { z } from 'zod';
+import { mediaTypes } from '../../fixtures/schemas/protocol.ts';
+
+export class UnsafeXmlError extends Error {}
+export class MalformedBodyError extends Error {}
+
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: false, ignoreDeclaration: true, trimValues: true });
+const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, arrayNodeName: 'item' });
+
+/** Parses an XML body; a DTD or entity declaration is refused outright (no XXE, no billion laughs). */
+export function parseXml(text: string): Record<string, unknown> {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new UnsafeXmlError('XML bodies may not contain a DTD or entity declarations');
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new MalformedBodyError(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
+  const document = parser.parse(text) as Record<string, unknown>;
+  const roots = Object.values(document);
+  if (roots.length !== 1 || typeof roots[0] !== 'object' || roots[0] === null) {
+    throw new MalformedBodyError('an XML body needs exactly one root element holding the fields');
+  }
+  return roots[0] as Record<string, unknown>;
+}
+
+/**
+ * XML carries only text: bring each field to the type its zod schema expects
+ * (numbers, booleans, repeated elements as arrays) before validation.
+ */
+export function coerceXmlFields(fields: Record<string, unknown>, schema: z.ZodObject): Record<string, unknown> {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const coerced: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const type = shape[key]?.def.type;
+    if (type === 'number' && typeof value === 'string' && value.trim() !== '') coerced[key] = Number(value);
+    else if (type === 'boolean' && (value === 'true' || value === 'false')) coerced[key] = value === 'true';
+    else if (type === 'array') coerced[key] = Array.isArray(value) ? value : value === '' ? [] : [value];
+    else if (type === 'record' && typeof value === 'object' && value !== null) coerced[key] = coerceScalars(value as Record<string, unknown>);
+    else coerced[key] = value;
+  }
+  return coerced;
+}
+
+const coerceScalars = (fields: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      value === 'true' ? true : value === 'false' ? false : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
+    ]),
+  );
+
+/** Arrays become repeated <item> elements under their field. */
+const toXmlTree = (value: unknown): unknown => {
+  if (Array.isArray(value)) return { item: value.map(toXmlTree) };
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toXmlTree(v)]));
+  return value;
+};
+
+export function toXml(root: string, value: unknown): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ [root]: toXmlTree(value) })}`;
+}
+
+export type Format = 'json' | 'xml';
+
+/** Picks the response format from Accept; undefined means 406. */
+export function negotiate(accept: string | undefined, supported: readonly Format[]): Format | undefined {
+  if (!accept || accept.trim() === '') return 'json';
+  const ranges = accept
+    .split(',')
+    .map((part) => {
+      const [range = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { range: range.trim(), q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((item) => item.q > 0)
+    .sort((a, b) => b.q - a.q);
+  for (const { range } of ranges) {
+    if (range === '*/*' || range === 'application/*') return supported[0];
+    if ((range === mediaTypes.json || range === mediaTypes.problemJson || range.endsWith('+json')) && supported.includes('json')) return 'json';
+    if ((range === mediaTypes.xml || range === 'text/xml' || range === mediaTypes.problemXml) && supported.includes('xml')) return 'xml';
+  }
+  return undefined;
+}
+
+export function requestFormat(contentType: string | undefined): Format | 'other' {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === mediaTypes.json || type.endsWith('+json')) return 'json';
+  if (type === mediaTypes.xml || type === 'text/xml') return 'xml';
+  return 'other';
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import { eventType } from '../../fixtures/schemas/event.ts';
+import { topics } from '../../fixtures/schemas/protocol.ts';
+import { isResourceEndpoint, type ResourceRecord, resourceBodies, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import { ProblemError } from '../gateway/problem.ts';
+import type { RequestContext } from '../gateway/request-context.ts';
+import { traceparentOf } from '../gateway/request-context.ts';
+import type { Database } from '../storage/database.ts';
+import type { Outbox } from '../storage/outbox.ts';
+import type { RecordStore } from '../storage/records.ts';
+
+export interface OperationInput {
+  operation: Operation;
+  version: string;
+  id: string | undefined;
+  /** The request's fields, already parsed from JSON, XML or the query string. */
+  fields: Record<string, unknown> | undefined;
+  context: RequestContext;
+  failAfterWrite: boolean;
+  /** Runs inside the transaction once the result is known: the idempotency record commits or rolls back with it. */
+  beforeCommit?: (result: OperationResult) => void;
+}
+
+export interface OperationResult {
+  status: 200 | 201 | 204;
+  /** The XML root element name. */
+  root: string;
+  body: unknown;
+  location?: string;
+}
+
+export interface OperationsDeps {
+  database: Database;
+  records: RecordStore;
+  outbox: Outbox;
+}
+
+const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
+
+function validate<T>(schema: z.ZodType<T>, fields: unknown, what: string): T {
+  const parsed = schema.safeParse(fields ?? {});
+  if (!parsed.success) {
+    throw new ProblemError(422, 'invalid-body', 'Invalid request body', `${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, {
+      extensions: { errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+    });
+  }
+  return parsed.data;
+}
+
+const needId = (input: OperationInput, action: string): string => {
+  if (input.id === undefined) {
+    throw new ProblemError(400, 'id-required', 'Record id required', `${action} needs a record id: ${input.operation.method} /${input.version}${input.operation.endpoint}/{id}`);
+  }
+  return input.id;
+};
+
+const notFound = (input: OperationInput, id: string) =>
+  new ProblemError(404, 'record-not-found', 'Record not found', `no ${resourceName(input.operation.endpoint)} record with id ${id}`);
+
+/**
+ * Runs one catalog operation in one database transaction. The event (for operations that promise
+ * one) goes into the outbox inside that transaction, so a rollback takes the event with it.
+ */
+export function executeOperation(deps: OperationsDeps, input: OperationInput): OperationResult {
+  const { operation } = input;
+  const endpoint = operation.endpoint;
+  if (!isResourceEndpoint(endpoint)) throw new Error(`no resource schema for ${endpoint}`);
+  const resource = resourceName(endpoint);
+  const base = `/${input.version}${endpoint}`;
+
+  return deps.database.transaction(() => {
+    let result: OperationResult;
+    let subject: string;
+    let eventRecord: unknown;
+    switch (operation.actionKey) {
+      case 'create': {
+        const data = validate(resourceBodies[endpoint] as z.ZodType<Record<string, unknown>>, input.fields, `a ${resource} record`);
+        const id = input.id ?? randomUUID();
+        if (deps.records.get(endpoint, id)) throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
+        const record = deps.records.create(endpoint, data, id);
+        result = { status: 201, root: 'record', body: record, location: `${base}/${encodeURIComponent(record.id)}` };
+        subject = record.id;
+        eventRecord = record;
+        break;
+      }
+      case 'delete': {
+        const id = needId(input, 'delete');
+        const record = deps.records.get(endpoint, id);
+        if (!record || !deps.records.delete(endpoint, id)) throw notFound(input, id);
+        result = { status: 204, root: 'record', body: undefined };
+        subject = id;
+        eventRecord = record;
+        break;
+      }
+      case 'update-config': {
+        const id = needId(input, 'update-config');
+        const fields = input.fields && 'config' in input.fields ? input.fields : { config: input.fields };
+        const { config } = validate(UpdateConfigBody, fields, 'a configuration');
+        const record = deps.records.updateConfig(endpoint, id, config);
+        if (!record) throw notFound(input, id);
+        result = { status: 200, root: 'record', body: record };
+        subject = id;
+        eventRecord = record;
+        break;
+      }
+      case 'check-status': {
+        const checkedAt = new Date().toISOString();
+        if (input.id !== undefined) {
+          const record = deps.records.get(endpoint, input.id);
+          if (!record) throw notFound(input, input.id);
+          result = { status: 200, root: 'status', body: { resource: endpoint, id: record.id, status: record.status, checkedAt } };
+          subject = record.id;
+        } else {
+          result = { status: 200, root: 'status', body: { resource: endpoint, status: 'ok', records: deps.records.count(endpoint), checkedAt } };
+          subject = resource;
+        }
+        eventRecord = result.body;
+        break;
+      }
+      case 'export': {
+        let items: ResourceRecord[];
+        if (input.id !== undefined) {
+          const record = deps.records.get(endpoint, input.id);
+          if (!record) throw notFound(input, input.id);
+          items = [record];
+        } else {
+          items = deps.records.list(endpoint);
+        }
+        result = { status: 200, root: 'export', body: { resource: endpoint, count: items.length, items, exportedAt: new Date().toISOString() } };
+        subject = input.id ?? resource;
+        eventRecord = { resource: endpoint, count: items.length };
+        break;
+      }
+    }
+
+    if (operation.results.includes('kafka')) {
+      deps.outbox.enqueue({
+        topic: topics.events,
+        key: subject,
+        value: {
+          specversion: '1.0',
+          id: randomUUID(),
+          source: `/td448${endpoint}`,
+          type: eventType(endpoint, operation.actionKey),
+          subject,
+          time: new Date().toISOString(),
+          datacontenttype: 'application/json',
+          requestid: input.context.requestId,
+          traceparent: traceparentOf(input.context),
+          data: {
+            endpoint,
+            method: operation.method,
+            action: operation.actionKey,
+            version: input.version,
+            clientId: input.context.clientId ?? '',
+            record: eventRecord,
+          },
+        },
+        headers: { 'content-type': 'application/cloudevents+json', 'x-request-id': input.context.requestId, traceparent: traceparentOf(input.context) },
+      });
+    }
+
+    input.beforeCommit?.(result);
+    if (input.failAfterWrite) {
+      input.context.rolledBack = true;
+      input.context.faultsApplied.push('fail-after-write');
+      throw new ProblemError(500, 'rolled-back', 'Operation rolled back', 'the operation failed after its write; every change it made was rolled back and no event was published');
+    }
+    return result;
+  });
+}

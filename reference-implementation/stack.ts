@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Catalog } from '../fixtures/catalog/model.ts';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { rateLimitPerMinute, topics } from '../fixtures/schemas/protocol.ts';
+import { TargetDescription } from '../fixtures/schemas/target.ts';
+import { startAuthorizationServer } from './auth/authorization-server.ts';
+import { createTokenVerifier } from './auth/verify-token.ts';
+import { startDownstreamBackend } from './downstream/backend.ts';
+import { buildGateway } from './gateway/app.ts';
+import { RateLimiter } from './gateway/rate-limit.ts';
+import { startKafkaBroker } from './kafka/broker.ts';
+import { createProducer, createTopics } from './kafka/client.ts';
+import { Database } from './storage/database.ts';
+import { Outbox, OutboxRelay } from './storage/outbox.ts';
+import { RecordStore } from './storage/records.ts';
+import { TransactionLog } from './storage/transaction-log.ts';
+
+export interface StackOptions {
+  catalog?: Catalog;
+  /** Honour the td448-fault-* headers. The embedded stack turns it on; a deployment never should. */
+  faultInjection?: boolean;
+  /** Kept after stop when given; a temp dir removed on stop otherwise. */
+  dataDir?: string;
+  /** Requests per minute per client on rate-limited operations (the catalog says 1000). */
+  rateLimitPerMinute?: number;
+  /** An existing broker instead of starting one. */
+  kafkaBootstrap?: string;
+  onRelayError?: (error: unknown) => void;
+}
+
+export interface Stack {
+  target: TargetDescription;
+  dataDir: string;
+  transactionLogFile: string;
+  /** Pending outbox messages: 0 once every event has reached Kafka. */
+  pendingEvents(): number;
+  stop(): Promise<void>;
+}
+
+const audience = 'https://api.td448.local';
+
+/** Starts Kafka, the authorization server, the downstream backend and the gateway, each on free ports of 127.0.0.1. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const catalog = options.catalog ?? loadCatalog();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'td448-stack-')));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const [broker, auth, downstream] = await Promise.all([
+      options.kafkaBootstrap ? undefined : startKafkaBroker({ dataDir: join(dataDir, 'kafka'), logDir: dataDir }),
+      startAuthorizationServer({ audience, catalog }),
+      startDownstreamBackend(),
+    ]);
+    if (broker) stops.push(() => broker.stop());
+    stops.push(() => auth.stop(), () => downstream.stop());
+    const kafkaBootstrap = options.kafkaBootstrap ?? (broker as { bootstrap: string }).bootstrap;
+    await createTopics(kafkaBootstrap, [topics.events, topics.audit], { partitions: 3 });
+
+    const database = new Database(join(dataDir, 'td448.sqlite'));
+    stops.push(async () => database.close());
+    const outbox = new Outbox(database);
+    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'));
+    const producer = createProducer(kafkaBootstrap, 'td448-outbox-relay');
+    const relay = new OutboxRelay(
+      outbox,
+      { send: async (messages) => void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))) },
+      { onError: options.onRelayError ?? (() => {}) },
+    );
+    relay.start();
+    stops.push(async () => {
+      await relay.stop();
+      await producer.close();
+    });
+
+    const gateway = buildGateway({
+      catalog,
+      database,
+      records: new RecordStore(database),
+      outbox,
+      transactionLog,
+      verifier: createTokenVerifier({ issuer: auth.issuer, jwksUrl: auth.jwksUrl, audience }),
+      rateLimiter: new RateLimiter(options.rateLimitPerMinute ?? rateLimitPerMinute, 60_000),
+      downstreamUrl: downstream.url,
+      retryPolicy: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 80 },
+      faultInjection: options.faultInjection ?? true,
+      onCommit: () => relay.notify(),
+    });
+    const apiBaseUrl = await gateway.listen({ host: '127.0.0.1', port: 0 });
+    stops.push(() => gateway.close());
+
+    const target = TargetDescription.parse({
+      name: 'embedded reference implementation',
+      apiBaseUrl,
+      tokenUrl: auth.tokenUrl,
+      issuer: auth.issuer,
+      jwksUrl: auth.jwksUrl,
+      audience,
+      otherAudience: auth.otherAudience,
+      kafkaBootstrap,
+      topics,
+      logQueryUrl: `${apiBaseUrl}/admin/transactions`,
+      faultInjection: options.faultInjection ?? true,
+      clients: auth.clients,
+    });
+    return { target, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+import type { Database } from './database.ts';
+
+export interface OutboxMessage {
+  topic: string;
+  key: string;
+  value: unknown;
+  headers: Record<string, string>;
+}
+
+/** Where the relay sends messages: the Kafka producer in the stack. */
+export interface MessageSink {
+  send(messages: readonly OutboxMessage[]): Promise<void>;
+}
+
+interface OutboxRow {
+  seq: number;
+  topic: string;
+  key: string;
+  value: string;
+  headers: string;
+}
+
+/**
+ * Transactional outbox: events are written in the same SQLite transaction as the change they
+ * announce, and a relay publishes them afterwards. A broker outage delays events and loses none.
+ */
+export class Outbox {
+  readonly #enqueue;
+  readonly #pending;
+  readonly #markPublished;
+  readonly #countPending;
+
+  constructor(database: Database) {
+    const db = database.sqlite;
+    this.#enqueue = db.prepare('INSERT INTO outbox (topic, key, value, headers, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.#pending = db.prepare('SELECT seq, topic, key, value, headers FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?');
+    this.#markPublished = db.prepare('UPDATE outbox SET published_at = ? WHERE seq <= ? AND published_at IS NULL');
+    this.#countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+  }
+
+  /** Call inside the transaction of the change the message announces. */
+  enqueue(message: OutboxMessage) {
+    this.#enqueue.run(message.topic, message.key, JSON.stringify(message.value), JSON.stringify(message.headers), new Date().toISOString());
+  }
+
+  pending(limit: number): { seq: number; message: OutboxMessage }[] {
+    return (this.#pending.all(limit) as unknown as OutboxRow[]).map((row) => ({
+      seq: row.seq,
+      message: { topic: row.topic, key: row.key, value: JSON.parse(row.value), headers: JSON.parse(row.headers) },
+    }));
+  }
+
+  markPublishedThrough(seq: number) {
+    this.#markPublished.run(new Date().toISOString(), seq);
+  }
+
+  pendingCount(): number {
+    return Number((this.#countPending.get() as { n: number }).n);
+  }
+}
+
+export interface RelayOptions {
+  batchSize?: number;
+  idleMs?: number;
+  maxBackoffMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** Publishes the outbox in order; on failure it backs off and tries again, never skipping a message. */
+export class OutboxRelay {
+  readonly #outbox: Outbox;
+  readonly #sink: MessageSink;
+  readonly #options: Required<RelayOptions>;
+  #running = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #failures = 0;
+
+  constructor(outbox: Outbox, sink: MessageSink, options: RelayOptions = {}) {
+    this.#outbox = outbox;
+    this.#sink = sink;
+    this.#options = { batchSize: 200, idleMs: 200, maxBackoffMs: 2000, onError: () => {}, ...options };
+  }
+
+  start() {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Called after a commit that enqueued something, so events leave at once rather than at the next poll. */
+  notify() {
+    this.#wake?.();
+  }
+
+  get consecutiveFailures() {
+    return this.#failures;
+  }
+
+  async stop() {
+    this.#running = false;
+    this.notify();
+    await this.#loop;
+  }
+
+  async #run() {
+    while (this.#running) {
+      const batch = this.#outbox.pending(this.#options.batchSize);
+      if (batch.length > 0) {
+        try {
+          await this.#sink.send(batch.map((item) => item.message));
+          this.#outbox.markPublishedThrough((batch.at(-1) as { seq: number }).seq);
+          this.#failures = 0;
+          continue;
+        } catch (error) {
+          this.#failures++;
+          this.#options.onError(error);
+          await this.#sleep(Math.min(this.#options.maxBackoffMs, 100 * 2 ** Math.min(this.#failures, 5)));
+          continue;
+        }
+      }
+      await this.#sleep(this.#options.idleMs);
+    }
+  }
+
+  #sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}
