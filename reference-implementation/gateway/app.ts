@@ -14,7 +14,7 @@ import { IdempotencyStore } from '../storage/idempotency.ts';
 import type { Outbox } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
 import type { TransactionLog } from '../storage/transaction-log.ts';
-import { coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, toXml, UnsafeXmlError } from './formats.ts';
+import { coerceScalars, coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, toXml, UnsafeXmlError } from './formats.ts';
 import { ProblemError } from './problem.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createRequestContext, outcomeFor, type RequestContext, traceparentOf } from './request-context.ts';
@@ -251,7 +251,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       const query = request.query as Record<string, string>;
       if (Object.keys(query).length === 0) return undefined;
       // A GET that creates or reconfigures (the catalog has such rows) carries its fields in the query string.
-      return schema && operation.actionKey === 'create' ? coerceXmlFields(query, schema) : { ...query };
+      return schema && operation.actionKey === 'create' ? coerceXmlFields(query, schema) : coerceScalars(query);
     }
     const kind = requestFormat(request.headers['content-type']);
     const supported = operation.notes.includes('formats') ? ['json', 'xml'] : ['json'];
@@ -268,7 +268,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       }
       const fields = parseXml(body);
       if (operation.actionKey === 'update-config' && typeof fields.config === 'object' && fields.config) {
-        return { config: coerceXmlFields(fields.config as Record<string, unknown>, { shape: {} } as z.ZodObject) };
+        return { config: coerceScalars(fields.config as Record<string, unknown>) };
       }
       return schema ? coerceXmlFields(fields, schema) : fields;
     } catch (error) {

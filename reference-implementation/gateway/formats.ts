@@ -39,7 +39,7 @@ export function coerceXmlFields(fields: Record<string, unknown>, schema: z.ZodOb
   return coerced;
 }
 
-const coerceScalars = (fields: Record<string, unknown>) =>
+export const coerceScalars = (fields: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,

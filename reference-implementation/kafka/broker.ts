@@ -1,7 +1,7 @@
 // Starts a real single-node Apache Kafka 4 broker (KRaft, combined broker+controller) in a child JVM.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,9 @@ const jvmOptions = [
   '-XX:+UseSerialGC',
   '-XX:-UsePerfData',
   '-Djava.awt.headless=true',
+  // One log4j2 context for the whole JVM: otherwise a thread that logs first during shutdown
+  // creates a new context and log4j complains that it cannot register a shutdown hook.
+  '-Dlog4j2.contextSelector=org.apache.logging.log4j.core.selector.BasicContextSelector',
 ];
 
 const savedLayoutSchema = z.object({
@@ -178,12 +181,29 @@ logger.raftServer.name = kafka.server.KafkaRaftServer
 logger.raftServer.level = INFO
 `;
 
-async function logTail(logFile: string, lines = 40): Promise<string> {
+async function logTail(logFile: string, lines = 60): Promise<string> {
   try {
     const text = await readFile(logFile, 'utf8');
     return text.trimEnd().split('\n').slice(-lines).join('\n') || '(empty)';
   } catch {
     return '(no log written)';
+  }
+}
+
+/** What the log got since `fromByte`, i.e. from one JVM run (the log is appended to across restarts). */
+async function logSince(logFile: string, fromByte: number): Promise<string> {
+  try {
+    return (await readFile(logFile)).subarray(fromByte).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 
@@ -232,7 +252,7 @@ async function formatStorage(classpath: string, paths: Paths, layout: Layout): P
   const failedToSpawn = new Promise<never>((_, reject) => tool.once('error', reject));
   const code = await Promise.race([exitOf(tool), failedToSpawn]);
   if (code !== 0) {
-    throw new Error(`Formatting the Kafka storage failed (exit ${code}). Log ${paths.logFile}:\n${await logTail(paths.logFile)}`);
+    throw new Error(`Formatting the Kafka storage failed (exit ${code}). Tail of the broker's log:\n${await logTail(paths.logFile)}`);
   }
 }
 
@@ -263,6 +283,7 @@ async function launch(
   layout: Layout,
   startTimeoutMs: number,
 ): Promise<{ jvm: ChildProcess; exited: Promise<number | null> }> {
+  const logStart = fileSize(paths.logFile);
   const jvm = spawnJvm(classpath, paths, 'kafka.Kafka', [paths.propertiesFile]);
   const spawnFailure = new Promise<never>((_, reject) => jvm.once('error', reject));
   spawnFailure.catch(() => {});
@@ -282,13 +303,16 @@ async function launch(
       await Promise.race([spawnFailure, sleep(250)]);
       if (exitCode !== undefined) {
         const tail = await logTail(paths.logFile);
-        if (/BindException|Address already in use/.test(tail)) throw new BindError(tail);
-        throw new Error(`The Kafka broker exited during start (exit ${exitCode}). Log ${paths.logFile}:\n${tail}`);
+        const cause = /BindException|Address already in use/.test(await logSince(paths.logFile, logStart))
+          ? `could not bind port ${layout.brokerPort} or ${layout.controllerPort}`
+          : `exit ${exitCode}`;
+        const message = `The Kafka broker exited during start (${cause}). Tail of the broker's log:\n${tail}`;
+        throw cause.startsWith('could not bind') ? new BindError(message) : new Error(message);
       }
       if (await answersMetadata(bootstrap)) return { jvm, exited };
       if (Date.now() > deadline) {
         throw new Error(
-          `The Kafka broker did not answer on ${bootstrap} within ${startTimeoutMs / 1000} s. Log ${paths.logFile}:\n${await logTail(paths.logFile)}`,
+          `The Kafka broker did not answer on ${bootstrap} within ${startTimeoutMs / 1000} s. Tail of the broker's log:\n${await logTail(paths.logFile)}`,
         );
       }
     }
@@ -300,14 +324,14 @@ async function launch(
 
 /** SIGTERM, then SIGKILL if the JVM has not exited after stopTimeoutMs. */
 async function terminate(jvm: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (jvm.exitCode !== null || jvm.signalCode !== null) return;
+  if (jvm.pid === undefined || jvm.exitCode !== null || jvm.signalCode !== null) return; // never ran, or gone
   jvm.kill('SIGTERM');
   const timer = setTimeout(() => jvm.kill('SIGKILL'), stopTimeoutMs); // also keeps Node alive meanwhile
   await exited;
   clearTimeout(timer);
 }
 
-async function loadLayout(dataDir: string, layoutFile: string, metadataDir: string): Promise<Layout | undefined> {
+async function loadLayout(layoutFile: string, metadataDir: string): Promise<Layout | undefined> {
   if (!existsSync(layoutFile) || !existsSync(join(metadataDir, 'meta.properties'))) return undefined;
   return savedLayoutSchema.parse(JSON.parse(await readFile(layoutFile, 'utf8')));
 }
@@ -335,7 +359,7 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
 
   try {
     await writeFile(paths.log4jFile, log4j2Properties);
-    const saved = await loadLayout(dataDir, layoutFile, paths.metadataDir);
+    const saved = await loadLayout(layoutFile, paths.metadataDir);
     let started: { jvm: ChildProcess; exited: Promise<number | null> } | undefined;
     let layout: Layout | undefined;
     if (saved) {

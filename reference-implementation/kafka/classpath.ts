@@ -23,15 +23,10 @@ type RunResult = { stdout: string; stderr: string };
 
 function run(file: string, args: string[], options: { cwd?: string; timeoutMs: number }): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    execFile(
-      file,
-      args,
-      { cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { stdout, stderr }));
-        else resolvePromise({ stdout, stderr });
-      },
-    );
+    execFile(file, args, { cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { stdout, stderr }));
+      else resolvePromise({ stdout, stderr });
+    });
   });
 }
 
@@ -88,15 +83,7 @@ async function resolveWithMaven(): Promise<void> {
   await mkdir(dirname(classpathFile), { recursive: true });
   // Write beside the target and rename, so a concurrent reader never sees half a file.
   const partialFile = `${classpathFile}.${process.pid}.partial`;
-  const args = [
-    '-B',
-    '-q',
-    '-Dstyle.color=never',
-    '-f',
-    pomFile,
-    'dependency:build-classpath',
-    `-Dmdep.outputFile=${partialFile}`,
-  ];
+  const args = ['-B', '-q', '-Dstyle.color=never', '-f', pomFile, 'dependency:build-classpath', `-Dmdep.outputFile=${partialFile}`];
   try {
     await run('mvn', args, { cwd: kafkaDir, timeoutMs: mavenTimeoutMs });
   } catch (error) {

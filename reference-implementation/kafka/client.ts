@@ -2,6 +2,7 @@
 import {
   Admin,
   Consumer,
+  compatibilityPartitioner,
   type Message,
   MessagesStreamFallbackModes,
   MessagesStreamModes,
@@ -78,11 +79,7 @@ async function within<T>(promise: Promise<T>, ms: number, error: () => Error): P
   }
 }
 
-export function createProducer(
-  bootstrap: string,
-  clientId: string,
-  options: { sendTimeoutMs?: number } = {},
-): EventProducer {
+export function createProducer(bootstrap: string, clientId: string, options: { sendTimeoutMs?: number } = {}): EventProducer {
   const sendTimeoutMs = options.sendTimeoutMs ?? defaultSendTimeoutMs;
   const producer = new Producer({
     clientId,
@@ -94,6 +91,10 @@ export function createProducer(
       headerValue: stringSerializer,
     },
     acks: ProduceAcks.ALL,
+    // murmur2 masked as the Java client does: the same key lands on the same partition from either.
+    // (The library default reads the hash unsigned: other partitions for about half of the keys
+    // whenever the partition count is not a power of two, e.g. the broker default of 3 here.)
+    partitioner: compatibilityPartitioner,
     autocreateTopics: true,
     // Short network timeouts and few retries, so that an unreachable broker surfaces as an error
     // the caller can retry (a transactional outbox does), instead of a long stall.
@@ -127,7 +128,7 @@ export function createProducer(
       }
     },
     async close() {
-      await producer.close(true);
+      await producer.close();
     },
   };
 }
@@ -156,9 +157,7 @@ function toEvent(message: Message<string, string, string, string>): KafkaEvent {
   try {
     value = message.value === undefined ? undefined : JSON.parse(message.value);
   } catch (error) {
-    throw new Error(
-      `Kafka event on ${message.topic}[${message.partition}]@${message.offset} is not JSON: ${(error as Error).message}`,
-    );
+    throw new Error(`Kafka event on ${message.topic}[${message.partition}]@${message.offset} is not JSON: ${(error as Error).message}`);
   }
   return {
     topic: message.topic,
@@ -196,7 +195,7 @@ export async function consume(bootstrap: string, options: ConsumeOptions): Promi
       fallbackMode: options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
     });
   } catch (error) {
-    await consumer.close(true).catch(() => {});
+    await consumer.close().catch(() => {});
     throw error;
   }
 
@@ -204,7 +203,7 @@ export async function consume(bootstrap: string, options: ConsumeOptions): Promi
   const close = () => {
     closing ??= (async () => {
       await stream.close();
-      await consumer.close(true);
+      await consumer.close();
     })();
     return closing;
   };
