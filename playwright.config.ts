@@ -1,11 +1,22 @@
 import { defineConfig } from '@playwright/test';
 
-/** One project per suite: `npx playwright test --project catalog`. */
+const nodeMajor = Number(process.versions.node.split('.')[0]);
+if (nodeMajor < 24) {
+  throw new Error(`Node ${process.versions.node} runs this suite; it needs Node 24. Run it through npm (npm test, npm start), which puts the project's Node 24 first on the PATH.`);
+}
+
+const needsTarget = { needsTarget: true };
+
+/** One project per suite: `npx playwright test --project functional --grep @rollback`. */
 export default defineConfig({
+  globalSetup: './fixtures/playwright/global-setup.ts',
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'reports/output/junit.xml' }]] : [['list']],
   forbidOnly: !!process.env.CI,
+  workers: 2,
+  use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
     { name: 'catalog', testDir: './fixtures/catalog' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
+    { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
   ],
 });

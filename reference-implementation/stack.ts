@@ -105,6 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       topics,
       logQueryUrl: `${apiBaseUrl}/admin/transactions`,
       faultInjection: options.faultInjection ?? true,
+      ...((options.faultInjection ?? true) ? { testStateUrl: `${apiBaseUrl}/_test/records` } : {}),
       clients: auth.clients,
     });
     return { target, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };

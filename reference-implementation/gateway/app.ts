@@ -16,6 +16,7 @@ import type { RecordStore } from '../storage/records.ts';
 import type { TransactionLog } from '../storage/transaction-log.ts';
 import { coerceScalars, coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, toXml, UnsafeXmlError } from './formats.ts';
 import { ProblemError } from './problem.ts';
+import { registerTestState } from './test-state.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createRequestContext, outcomeFor, type RequestContext, traceparentOf } from './request-context.ts';
 import { buildRouteTable, matchEndpoint } from './route-table.ts';
@@ -30,7 +31,7 @@ export interface GatewayDeps {
   rateLimiter: RateLimiter;
   downstreamUrl: string;
   retryPolicy: RetryPolicy;
-  /** Test-only fault injection; off in any deployment that did not ask for it. */
+  /** Test mode: fault injection and the test-state interface; off in any deployment that did not ask for it. */
   faultInjection: boolean;
   /** Called after a commit that may have enqueued events. */
   onCommit?: () => void;
@@ -109,6 +110,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (deps.faultInjection) registerTestState(app, deps.records);
 
   app.get('/admin/transactions', async (request, reply) => {
     const context = request.td448;

@@ -170,6 +170,34 @@ function toEvent(message: Message<string, string, string, string>): KafkaEvent {
   };
 }
 
+type PositionedStream = {
+  on(event: 'offsets', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+};
+
+/**
+ * Waits until the stream knows where to read each assigned partition from. The library resolves
+ * `consume()` before that, and an event sent in between is skipped by a group starting at the end.
+ */
+function positioned(stream: PositionedStream, hasAssignments: () => boolean, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolvePositioned, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      stream.removeListener('offsets', onOffsets);
+      stream.removeListener('error', done);
+      if (error) reject(error);
+      else resolvePositioned();
+    };
+    const onOffsets = () => {
+      if (hasAssignments()) done();
+    };
+    const timer = setTimeout(() => done(new Error(`Kafka consumer got no partitions assigned within ${timeoutMs} ms`)), timeoutMs);
+    stream.on('offsets', onOffsets);
+    stream.on('error', done);
+  });
+}
+
 /** Joins the consumer group and subscribes; iterate the result for events, close it when done. */
 export async function consume(bootstrap: string, options: ConsumeOptions): Promise<EventConsumer> {
   const consumer = new Consumer({
@@ -195,6 +223,13 @@ export async function consume(bootstrap: string, options: ConsumeOptions): Promi
       fallbackMode: options.fromBeginning ? MessagesStreamFallbackModes.EARLIEST : MessagesStreamFallbackModes.LATEST,
     });
   } catch (error) {
+    await consumer.close().catch(() => {});
+    throw error;
+  }
+  try {
+    await positioned(stream, () => (consumer.assignments?.length ?? 0) > 0);
+  } catch (error) {
+    await stream.close().catch(() => {});
     await consumer.close().catch(() => {});
     throw error;
   }

@@ -1,0 +1,72 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { expect, test as base } from '../fixtures/playwright/test.ts';
+import { arrangeCall, successStatus } from '../fixtures/playwright/row-calls.ts';
+import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from './row-tests.ts';
+
+/** Tokens that must be refused, each made once per worker. */
+type BadTokens = { malformed: string; foreignKey: string; expired: string; wrongAudience: string | undefined };
+
+const test = base.extend<{}, { badTokens: BadTokens }>({
+  badTokens: [
+    async ({ oauth, target }, use) => {
+      const { privateKey } = await generateKeyPair('RS256');
+      const now = Math.floor(Date.now() / 1000);
+      const foreignKey = await new SignJWT({ client_id: 'suite-1', scope: target.clients[0]?.scopes.join(' ') ?? '', jti: crypto.randomUUID() })
+        .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: 'not-the-issuers-key' })
+        .setIssuer(target.issuer)
+        .setAudience(target.audience)
+        .setSubject('suite-1')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey);
+      const shortLived = await oauth.requestToken('short-lived');
+      const wrongAudience = target.otherAudience ? (await oauth.requestToken('suite-1', { audience: target.otherAudience })).token : undefined;
+      // A real token of the real issuer, waited out: the gateway must check exp with no tolerance.
+      await new Promise((resolve) => setTimeout(resolve, (shortLived.expiresIn + 1) * 1000));
+      await use({ malformed: 'not.a.jwt', foreignKey, expired: shortLived.token, wrongAudience });
+    },
+    { scope: 'worker', timeout: 30_000 },
+  ],
+});
+
+test.use({ clientId: 'suite-1' });
+
+for (const row of catalog.rows) {
+  const operation = operationOf(row);
+  test(rowTitle(row, 'requires a valid OAuth2 token with the operation’s scope'), rowDetails(row, 'auth'), async ({ api, badTokens }) => {
+    await labelRow(row, 'auth');
+    const call = await arrangeCall(api, operation, seedOf(row, 1));
+
+    await test.step('no token → 401 with a Bearer challenge', async () => {
+      const { status, response } = await api.send(operation, { ...call, anonymous: true });
+      expect(status).toBe(401);
+      expect(response.headers()['www-authenticate']).toMatch(/^Bearer /);
+    });
+    const refused: [string, string | undefined][] = [
+      ['a malformed token', badTokens.malformed],
+      ['a token signed by another key', badTokens.foreignKey],
+      ['an expired token', badTokens.expired],
+      ['a token for another audience', badTokens.wrongAudience],
+    ];
+    for (const [what, token] of refused) {
+      await test.step(`${what} → 401`, async () => {
+        if (token === undefined) {
+          test.info().annotations.push({ type: 'not-run', description: `${what}: the target description names no otherAudience` });
+          return;
+        }
+        const { status, response } = await api.send(operation, { ...call, authorization: `Bearer ${token}` });
+        expect(status, `${what} was not refused`).toBe(401);
+        expect(response.headers()['www-authenticate']).toContain('invalid_token');
+      });
+    }
+    await test.step('a valid token without the scope → 403', async () => {
+      const { status, response } = await api.send(operation, { ...call, authorization: `Bearer ${await api.tokenFor('no-scopes')}` });
+      expect(status).toBe(403);
+      expect(response.headers()['www-authenticate']).toContain('insufficient_scope');
+    });
+    await test.step(`a valid token → ${successStatus[operation.actionKey]}`, async () => {
+      const { status, response } = await api.send(operation, call);
+      expect(status, await response.text()).toBe(successStatus[operation.actionKey]);
+    });
+  });
+}
