@@ -62,6 +62,23 @@ test.describe('embedded Kafka broker', () => {
     expect(received).toMatchObject({ topic, key: 'ord-42', value: event, headers });
   });
 
+  test('a consumer of new events receives one sent right after it subscribed', async () => {
+    if (!broker) throw new Error('no broker from the previous test');
+    const topic = 'fresh.events';
+    const consumer = await consume(broker.bootstrap, { topics: [topic], groupId: 'latest-only', fromBeginning: false });
+    const producer = createProducer(broker.bootstrap, 'broker-spec-latest');
+    try {
+      await producer.send(topic, 'k', { right: 'after' });
+      for await (const event of consumer) {
+        expect(event.value).toEqual({ right: 'after' });
+        break;
+      }
+    } finally {
+      await producer.close();
+      await consumer.close();
+    }
+  });
+
   test('stop ends the JVM and removes the temporary data dir', async () => {
     if (!broker) throw new Error('no broker from the previous test');
     const { pid, dataDir } = broker;

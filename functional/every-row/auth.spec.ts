@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT } from 'jose';
-import { expect, test as base } from '../fixtures/playwright/test.ts';
-import { arrangeCall, successStatus } from '../fixtures/playwright/row-calls.ts';
-import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from './row-tests.ts';
+import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { test as base, expect } from '../../fixtures/playwright/test.ts';
+import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
 
 /** Tokens that must be refused, each made once per worker. */
 type BadTokens = { malformed: string; foreignKey: string; expired: string; wrongAudience: string | undefined };
@@ -11,7 +11,11 @@ const test = base.extend<{}, { badTokens: BadTokens }>({
     async ({ oauth, target }, use) => {
       const { privateKey } = await generateKeyPair('RS256');
       const now = Math.floor(Date.now() / 1000);
-      const foreignKey = await new SignJWT({ client_id: 'suite-1', scope: target.clients[0]?.scopes.join(' ') ?? '', jti: crypto.randomUUID() })
+      const foreignKey = await new SignJWT({
+        client_id: 'suite-1',
+        scope: target.clients[0]?.scopes.join(' ') ?? '',
+        jti: crypto.randomUUID(),
+      })
         .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: 'not-the-issuers-key' })
         .setIssuer(target.issuer)
         .setAudience(target.audience)
@@ -20,7 +24,9 @@ const test = base.extend<{}, { badTokens: BadTokens }>({
         .setExpirationTime(now + 600)
         .sign(privateKey);
       const shortLived = await oauth.requestToken('short-lived');
-      const wrongAudience = target.otherAudience ? (await oauth.requestToken('suite-1', { audience: target.otherAudience })).token : undefined;
+      const wrongAudience = target.otherAudience
+        ? (await oauth.requestToken('suite-1', { audience: target.otherAudience })).token
+        : undefined;
       // A real token of the real issuer, waited out: the gateway must check exp with no tolerance.
       await new Promise((resolve) => setTimeout(resolve, (shortLived.expiresIn + 1) * 1000));
       await use({ malformed: 'not.a.jwt', foreignKey, expired: shortLived.token, wrongAudience });

@@ -1,8 +1,8 @@
 import * as allure from 'allure-js-commons';
-import { findingsByRow, lintCatalog } from '../fixtures/catalog/lint.ts';
-import { loadCatalog } from '../fixtures/catalog/load.ts';
-import type { Operation, Row } from '../fixtures/catalog/model.ts';
-import type { NoteKey, RequirementKey, ResultKey } from '../fixtures/catalog/vocabulary.ts';
+import { findingsByRow, lintCatalog } from '../../fixtures/catalog/lint.ts';
+import { loadCatalog } from '../../fixtures/catalog/load.ts';
+import type { Operation, Row } from '../../fixtures/catalog/model.ts';
+import type { NoteKey, RequirementKey, ResultKey } from '../../fixtures/catalog/vocabulary.ts';
 
 /** Tests are generated from the catalog at collection time: one source of truth for every suite. */
 export const catalog = loadCatalog();
@@ -24,7 +24,8 @@ export const operationOf = (row: Row): Operation => {
 };
 
 /** `TD448 row 17 · PATCH /customer/update · Thêm bản ghi · rolls back on error` */
-export const rowTitle = (row: Row, requirement: string) => `TD448 row ${row.number} · ${row.method} ${row.endpoint} · ${row.action} · ${requirement}`;
+export const rowTitle = (row: Row, requirement: string) =>
+  `TD448 row ${row.number} · ${row.method} ${row.endpoint} · ${row.action} · ${requirement}`;
 
 /** Tags slice the run (`--grep @rollback`); annotations carry the row into every report. */
 export function rowDetails(row: Row, check: CheckKind) {

@@ -1,0 +1,43 @@
+import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { expect, test } from '../../fixtures/playwright/test.ts';
+import { DomainEvent, eventType } from '../../fixtures/schemas/event.ts';
+import { newTraceparent, traceIdOf } from '../support/expectations.ts';
+import { failingCall, subjectOf } from '../support/outcomes.ts';
+import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+
+test.use({ clientId: 'suite-3' });
+
+for (const row of rowsPromising('kafka')) {
+  const operation = operationOf(row);
+  test(
+    rowTitle(row, 'announces a success with exactly one CloudEvent on Kafka, and a failure with none'),
+    rowDetails(row, 'kafka'),
+    async ({ api, kafka }) => {
+      await labelRow(row, 'kafka');
+      const call = await arrangeCall(api, operation, seedOf(row, 5));
+      const traceparent = newTraceparent();
+      const sent = await api.send(operation, { ...call, traceparent });
+      expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
+
+      const events = await kafka.waitForEvents(sent.requestId);
+      expect(events, `events carrying request id ${sent.requestId}`).toHaveLength(1);
+      const [event] = events;
+      const payload = DomainEvent.parse(event?.value);
+      expect(payload.type).toBe(eventType(operation.endpoint, operation.actionKey));
+      expect(traceIdOf(payload.traceparent), 'the event continues the caller’s trace').toBe(traceIdOf(traceparent));
+      expect(payload.data).toMatchObject({
+        endpoint: operation.endpoint,
+        method: operation.method,
+        action: operation.actionKey,
+        clientId: api.clientId,
+      });
+      const subject = subjectOf(call, sent.response.headers().location);
+      if (subject) expect(payload.subject).toBe(subject);
+      expect(event?.key, 'events are keyed by the resource they are about').toBe(payload.subject);
+
+      const failed = await api.send(operation, await failingCall(api, operation, call));
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      expect(await kafka.eventsAfterBarrier(failed.requestId, () => api.sendBarrier()), 'events of the failed request').toEqual([]);
+    },
+  );
+}

@@ -1,0 +1,25 @@
+import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { expect, test } from '../../fixtures/playwright/test.ts';
+import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+
+test.use({ clientId: 'suite-3' });
+
+/** The catalog's promise, "Thành công <1s"; load/ measures the p95 under load. */
+const promisedMs = 1000;
+
+for (const row of rowsPromising('latency')) {
+  const operation = operationOf(row);
+  test(
+    rowTitle(row, `succeeds in under ${promisedMs / 1000} s, measured by the client`),
+    rowDetails(row, 'latency'),
+    async ({ api, logs }) => {
+      await labelRow(row, 'latency');
+      const call = await arrangeCall(api, operation, seedOf(row, 7));
+      const sent = await api.send(operation, call);
+      expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
+      test.info().annotations.push({ type: 'latency-ms', description: sent.durationMs.toFixed(1) });
+      expect(sent.durationMs, 'client-side duration in ms').toBeLessThan(promisedMs);
+      expect((await logs.entryFor(sent.requestId))?.durationMs, 'server-side duration in ms').toBeLessThan(promisedMs);
+    },
+  );
+}

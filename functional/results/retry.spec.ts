@@ -1,0 +1,45 @@
+import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { expect, test } from '../../fixtures/playwright/test.ts';
+import { headers, maxRetries } from '../../fixtures/schemas/protocol.ts';
+import { observedState } from '../support/outcomes.ts';
+import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+
+test.use({ clientId: 'suite-3' });
+
+for (const row of rowsPromising('retry')) {
+  const operation = operationOf(row);
+  const announces = operation.results.includes('kafka');
+  test(
+    rowTitle(row, `retries a failing downstream at most ${maxRetries} times, without duplicates`),
+    rowDetails(row, 'retry'),
+    async ({ api, kafka, logs, requireFaultInjection }) => {
+      await labelRow(row, 'retry');
+      requireFaultInjection();
+      for (let failures = 1; failures <= maxRetries; failures++) {
+        await test.step(`${failures} transient failure(s) → success after ${failures + 1} attempts`, async () => {
+          const call = await arrangeCall(api, operation, seedOf(row, 40 + failures), { explicitId: true });
+          const sent = await api.send(operation, { ...call, faults: { downstreamFailures: failures } });
+          test.skip(
+            !sent.response.headers()[headers.faultApplied],
+            'not run: the target did not apply the injected failures (fault injection refused)',
+          );
+          expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
+          expect(sent.response.headers()[headers.attempts]).toBe(String(failures + 1));
+          expect((await logs.entryFor(sent.requestId))?.attempts).toBe(failures + 1);
+          if (announces) expect(await kafka.waitForEvents(sent.requestId), 'one event, however many attempts').toHaveLength(1);
+        });
+      }
+      await test.step(`${maxRetries + 1} failures → a gateway error after exactly ${maxRetries + 1} attempts, nothing written`, async () => {
+        const call = await arrangeCall(api, operation, seedOf(row, 49), { explicitId: true, withRecord: true });
+        const before = await observedState(api, operation, call);
+        const sent = await api.send(operation, { ...call, faults: { downstreamFailures: maxRetries + 1 } });
+        expect(sent.status, await sent.response.text()).toBeGreaterThanOrEqual(502);
+        expect(sent.status).toBeLessThanOrEqual(504);
+        expect(sent.response.headers()[headers.attempts]).toBe(String(maxRetries + 1));
+        expect((await logs.entryFor(sent.requestId))?.attempts).toBe(maxRetries + 1);
+        expect(await observedState(api, operation, call)).toEqual(before);
+        expect(await kafka.eventsAfterBarrier(sent.requestId, () => api.sendBarrier())).toEqual([]);
+      });
+    },
+  );
+}

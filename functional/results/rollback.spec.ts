@@ -1,0 +1,34 @@
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
+import { expect, test } from '../../fixtures/playwright/test.ts';
+import { headers } from '../../fixtures/schemas/protocol.ts';
+import { observedState } from '../support/outcomes.ts';
+import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+
+test.use({ clientId: 'suite-3' });
+
+for (const row of rowsPromising('rollback')) {
+  const operation = operationOf(row);
+  test(
+    rowTitle(row, 'rolls back on error: state unchanged, no event, rollback logged'),
+    rowDetails(row, 'rollback'),
+    async ({ api, kafka, logs, requireFaultInjection }) => {
+      await labelRow(row, 'rollback');
+      requireFaultInjection();
+      const call = await arrangeCall(api, operation, seedOf(row, 3), { explicitId: true, withRecord: true });
+      const before = await observedState(api, operation, call);
+
+      const sent = await api.send(operation, { ...call, faults: { failAfterWrite: true } });
+      test.skip(
+        !sent.response.headers()[headers.faultApplied],
+        'not run: the target did not apply the injected failure (fault injection refused)',
+      );
+
+      expect(sent.status, 'a failure after the write must be reported as an error').toBeGreaterThanOrEqual(500);
+      expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+(json|xml)/);
+      expect(await observedState(api, operation, call), 'the state after the rolled-back request').toEqual(before);
+      expect(await kafka.eventsAfterBarrier(sent.requestId, () => api.sendBarrier()), 'events of the rolled-back request').toEqual([]);
+      const entry = await logs.entryFor(sent.requestId);
+      expect(entry).toMatchObject({ requestId: sent.requestId, outcome: 'rolled-back', rolledBack: true, status: sent.status });
+    },
+  );
+}

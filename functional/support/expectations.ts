@@ -1,0 +1,53 @@
+import { expect } from '@playwright/test';
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import type { Sent } from '../../fixtures/playwright/api-driver.ts';
+import { Problem } from '../../fixtures/schemas/problem.ts';
+import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import type { TransactionLogEntry } from '../../fixtures/schemas/transaction-log.ts';
+
+/** The trace id of a W3C traceparent header. */
+export const traceIdOf = (traceparent: string | undefined) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
+
+export const newTraceparent = () => {
+  const hex = (bytes: number) => Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `00-${hex(16)}-${hex(8)}-01`;
+};
+
+/** A log entry a support engineer can work from: every field there and true to the request. */
+export function expectCompleteLogEntry(
+  entry: TransactionLogEntry | undefined,
+  expected: { sent: Sent; operation: Operation; clientId: string; version: string; outcome?: TransactionLogEntry['outcome'] },
+) {
+  expect(entry, `no transaction-log entry for request ${expected.sent.requestId}`).toBeDefined();
+  expect(entry).toMatchObject({
+    requestId: expected.sent.requestId,
+    clientId: expected.clientId,
+    endpoint: expected.operation.endpoint,
+    method: expected.operation.method,
+    action: expected.operation.actionKey,
+    version: expected.version,
+    status: expected.sent.status,
+    ...(expected.outcome ? { outcome: expected.outcome } : {}),
+  });
+  expect(entry?.durationMs).toBeGreaterThan(0);
+  expect(entry?.durationMs).toBeLessThanOrEqual(expected.sent.durationMs + 50);
+  expect(Date.now() - Date.parse(entry?.time ?? '')).toBeLessThan(5 * 60_000);
+  expect(entry?.traceId).toMatch(/^[0-9a-f]{32}$/);
+}
+
+/** No bearer token, JWT or client secret anywhere in what the log keeps. */
+export function expectNoSecrets(entry: unknown, target: TargetDescription) {
+  const text = JSON.stringify(entry);
+  expect(text, 'a JWT in the log').not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/);
+  expect(text.toLowerCase(), 'a bearer credential in the log').not.toContain('bearer ');
+  for (const client of target.clients) expect(text, `client ${client.clientId}'s secret in the log`).not.toContain(client.clientSecret);
+}
+
+/** RFC 9457 problem details in JSON, with the status of the response. */
+export async function expectProblem(sent: Sent, status: number) {
+  expect(sent.status, await sent.response.text()).toBe(status);
+  expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+json/);
+  const problem = Problem.parse(await sent.response.json());
+  expect(problem.status).toBe(status);
+  return problem;
+}

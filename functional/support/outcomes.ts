@@ -1,0 +1,21 @@
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import type { OperationCall } from '../../fixtures/clients/operation-request.ts';
+import type { ApiDriver } from '../../fixtures/playwright/api-driver.ts';
+
+/** The id an operation acted on: the one it was called with, or the one its Location names. */
+export function subjectOf(call: OperationCall, location: string | undefined): string | undefined {
+  if (call.id !== undefined) return call.id;
+  const last = location?.split('/').at(-1);
+  return last ? decodeURIComponent(last) : undefined;
+}
+
+/** A request of the operation that fails before any write: an unknown record, or an invalid body. */
+export async function failingCall(api: ApiDriver, operation: Operation, call: OperationCall): Promise<OperationCall> {
+  if (operation.actionKey === 'create') return { ...call, id: undefined, fields: { unexpected: 'not a valid record' } };
+  return { ...call, id: `missing-${api.newRequestId('missing')}` };
+}
+
+/** What the target's state is for the record an operation touches (for before/after comparisons). */
+export async function observedState(api: ApiDriver, operation: Operation, call: OperationCall) {
+  return call.id === undefined ? { status: 0 } : api.observeRecord(operation.endpoint, call.id);
+}
