@@ -2,7 +2,9 @@ import { defineConfig } from '@playwright/test';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24) {
-  throw new Error(`Node ${process.versions.node} runs this suite; it needs Node 24. Run it through npm (npm test, npm start), which puts the project's Node 24 first on the PATH.`);
+  throw new Error(
+    `Node ${process.versions.node} runs this suite; it needs Node 24. Run it through npm (npm test, npm start), which puts the project's Node 24 first on the PATH.`,
+  );
 }
 
 const needsTarget = { needsTarget: true };

@@ -6,7 +6,7 @@ import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '..
 /** Tokens that must be refused, each made once per worker. */
 type BadTokens = { malformed: string; foreignKey: string; expired: string; wrongAudience: string | undefined };
 
-const test = base.extend<{}, { badTokens: BadTokens }>({
+const test = base.extend<Record<never, never>, { badTokens: BadTokens }>({
   badTokens: [
     async ({ oauth, target }, use) => {
       const { privateKey } = await generateKeyPair('RS256');

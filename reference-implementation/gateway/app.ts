@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { z } from 'zod';
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import { type ActionKey, ActionKey as ActionKeySchema, type HttpMethod, httpMethods } from '../../fixtures/catalog/vocabulary.ts';
-import { apiVersions, headers as protocol, maxRetries, mediaTypes } from '../../fixtures/schemas/protocol.ts';
+import { apiVersions, maxRetries, mediaTypes, headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import { isResourceEndpoint, resourceBodies } from '../../fixtures/schemas/resources.ts';
 import { logsReadScope, requiredScope } from '../auth/scopes.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
@@ -14,12 +14,22 @@ import { IdempotencyStore } from '../storage/idempotency.ts';
 import type { Outbox } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
 import type { TransactionLog } from '../storage/transaction-log.ts';
-import { coerceScalars, coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, toXml, UnsafeXmlError } from './formats.ts';
+import {
+  coerceScalars,
+  coerceXmlFields,
+  type Format,
+  MalformedBodyError,
+  negotiate,
+  parseXml,
+  requestFormat,
+  toXml,
+  UnsafeXmlError,
+} from './formats.ts';
 import { ProblemError } from './problem.ts';
-import { registerTestState } from './test-state.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createRequestContext, outcomeFor, type RequestContext, traceparentOf } from './request-context.ts';
 import { buildRouteTable, matchEndpoint } from './route-table.ts';
+import { registerTestState } from './test-state.ts';
 
 export interface GatewayDeps {
   catalog: Catalog;
@@ -116,7 +126,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     const context = request.td448;
     context.action = 'query-log';
     const auth = await deps.verifier.verify(request.headers.authorization, logsReadScope);
-    if (!auth.ok) throw rejection(auth);
+    if (!auth.ok) throw rejection(auth, request.headers.authorization);
     context.clientId = auth.clientId;
     const query = request.query as Record<string, string | undefined>;
     const entries = deps.transactionLog.query({
@@ -136,9 +146,15 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     if (!match) throw new ProblemError(404, 'not-found', 'Not found', `no TD448 endpoint at ${path}`);
     context.endpoint = match.endpoint;
     if (!(apiVersions as readonly string[]).includes(version)) {
-      throw new ProblemError(404, 'unknown-version', 'Unknown API version', `version "${version}" does not exist; use one of ${apiVersions.join(', ')}`, {
-        extensions: { supportedVersions: apiVersions },
-      });
+      throw new ProblemError(
+        404,
+        'unknown-version',
+        'Unknown API version',
+        `version "${version}" does not exist; use one of ${apiVersions.join(', ')}`,
+        {
+          extensions: { supportedVersions: apiVersions },
+        },
+      );
     }
     context.version = version;
     const methods = routes.get(match.endpoint) as Map<HttpMethod, Map<ActionKey, Operation>>;
@@ -159,27 +175,47 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       const decision = deps.rateLimiter.check(context.clientId ?? 'anonymous');
       reply.headers(decision.headers);
       if (!decision.allowed) {
-        throw new ProblemError(429, 'rate-limited', 'Too many requests', `at most ${decision.limit} requests per minute per client; retry in ${decision.resetSeconds} s`, {
-          headers: decision.headers,
-        });
+        throw new ProblemError(
+          429,
+          'rate-limited',
+          'Too many requests',
+          `at most ${decision.limit} requests per minute per client; retry in ${decision.resetSeconds} s`,
+          {
+            headers: decision.headers,
+          },
+        );
       }
     }
 
     const idempotencyKey = request.headers[protocol.idempotencyKey];
     const fingerprint = IdempotencyStore.fingerprint([request.method, request.url, operation.actionKey, fields ?? null]);
-    if (typeof idempotencyKey === 'string' && context.clientId) {
+    const replayStored = () => {
+      if (typeof idempotencyKey !== 'string' || !context.clientId) return undefined;
       const stored = idempotency.find(context.clientId, idempotencyKey);
-      if (stored) {
-        if (stored.fingerprint !== fingerprint) {
-          throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused', 'this Idempotency-Key was used for a different request');
-        }
-        context.outcome = 'success';
-        return reply.code(stored.status).headers({ ...stored.headers, 'idempotent-replayed': 'true' }).send(stored.body === '' ? undefined : stored.body);
+      if (!stored) return undefined;
+      if (stored.fingerprint !== fingerprint) {
+        throw new ProblemError(
+          422,
+          'idempotency-key-reused',
+          'Idempotency key reused',
+          'this Idempotency-Key was used for a different request',
+        );
       }
-    }
+      context.outcome = 'success';
+      return reply
+        .code(stored.status)
+        .headers({ ...stored.headers, 'idempotent-replayed': 'true' })
+        .send(stored.body === '' ? undefined : stored.body);
+    };
+    const replayed = replayStored();
+    if (replayed) return replayed;
 
     if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
     await callDownstream(operation, faults.downstreamFailures, context, reply);
+    // A concurrent request under the same key may have committed while this one awaited the downstream:
+    // replay it (checked with no await before the transaction below) rather than fail on the key's row.
+    const committedMeanwhile = replayStored();
+    if (committedMeanwhile) return committedMeanwhile;
 
     let result: OperationResult;
     try {
@@ -213,11 +249,18 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     const context = request.td448;
     const named = request.headers[protocol.action];
     const declared = [...actions.keys()];
-    const actionKey = ActionKeySchema.safeParse(named).success ? (named as ActionKey) : declared.length === 1 && named === undefined ? declared[0] : undefined;
+    const actionKey = ActionKeySchema.safeParse(named).success
+      ? (named as ActionKey)
+      : declared.length === 1 && named === undefined
+        ? declared[0]
+        : undefined;
     const operation = actionKey ? actions.get(actionKey) : undefined;
     context.action = typeof named === 'string' ? named : (actionKey ?? null);
-    const auth = await deps.verifier.verify(request.headers.authorization, operation ? requiredScope(endpoint, operation.actionKey) : '\u0000');
-    if (!auth.ok && (auth.status === 401 || operation)) throw rejection(auth);
+    const auth = await deps.verifier.verify(
+      request.headers.authorization,
+      operation ? requiredScope(endpoint, operation.actionKey) : '\u0000',
+    );
+    if (!auth.ok && (auth.status === 401 || operation)) throw rejection(auth, request.headers.authorization);
     if (auth.ok) context.clientId = auth.clientId;
     else context.clientId = null;
     if (!operation) {
@@ -238,9 +281,15 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     const supported: Format[] = operation.notes.includes('formats') ? ['json', 'xml'] : ['json'];
     const format = negotiate(request.headers.accept, supported);
     if (!format) {
-      throw new ProblemError(406, 'not-acceptable', 'Not acceptable', `this operation answers in ${supported.map((f) => mediaTypes[f]).join(' or ')}`, {
-        extensions: { supportedMediaTypes: supported.map((f) => mediaTypes[f]) },
-      });
+      throw new ProblemError(
+        406,
+        'not-acceptable',
+        'Not acceptable',
+        `this operation answers in ${supported.map((f) => mediaTypes[f]).join(' or ')}`,
+        {
+          extensions: { supportedMediaTypes: supported.map((f) => mediaTypes[f]) },
+        },
+      );
     }
     request.td448Format = format;
     return format;
@@ -258,14 +307,21 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     const kind = requestFormat(request.headers['content-type']);
     const supported = operation.notes.includes('formats') ? ['json', 'xml'] : ['json'];
     if (kind === 'other' || !supported.includes(kind)) {
-      throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', `send ${supported.map((f) => mediaTypes[f as Format]).join(' or ')}`, {
-        headers: { 'accept-post': supported.map((f) => mediaTypes[f as Format]).join(', ') },
-      });
+      throw new ProblemError(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        `send ${supported.map((f) => mediaTypes[f as Format]).join(' or ')}`,
+        {
+          headers: { 'accept-post': supported.map((f) => mediaTypes[f as Format]).join(', ') },
+        },
+      );
     }
     try {
       if (kind === 'json') {
         const parsed: unknown = JSON.parse(body);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MalformedBodyError('a JSON body must be an object');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new MalformedBodyError('a JSON body must be an object');
         return parsed as Record<string, unknown>;
       }
       const fields = parseXml(body);
@@ -306,7 +362,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
         context.attempts = attempt;
         const response = await fetch(deps.downstreamUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-request-id': context.requestId, [failuresHeader]: String(induced), traceparent: traceparentOf(context) },
+          headers: {
+            'content-type': 'application/json',
+            'x-request-id': context.requestId,
+            [failuresHeader]: String(induced),
+            traceparent: traceparentOf(context),
+          },
           body: JSON.stringify({ endpoint: operation.endpoint, action: operation.actionKey }),
           signal: AbortSignal.timeout(2000),
         });
@@ -319,19 +380,35 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       if (!(error instanceof DownstreamFailure)) throw error;
       context.attempts = error.attempts;
       context.outcome = 'downstream-failed';
-      throw new ProblemError(502, 'downstream-failed', 'Downstream failed', `${error.message}: ${String((error.cause as Error)?.message)}`, {
-        headers: { [protocol.attempts]: String(error.attempts) },
-        extensions: { attempts: error.attempts },
-      });
+      throw new ProblemError(
+        502,
+        'downstream-failed',
+        'Downstream failed',
+        `${error.message}: ${String((error.cause as Error)?.message)}`,
+        {
+          headers: { [protocol.attempts]: String(error.attempts) },
+          extensions: { attempts: error.attempts },
+        },
+      );
     }
   }
 
   return app;
 }
 
-function rejection(auth: { status: 401 | 403; reason: string; detail: string; wwwAuthenticate: string }) {
-  return new ProblemError(auth.status, auth.reason, auth.status === 401 ? 'Unauthorized' : 'Forbidden', auth.detail, {
-    headers: { 'www-authenticate': auth.wwwAuthenticate },
+function rejection(
+  auth: { status: 401 | 403; reason: string; detail: string; wwwAuthenticate: string },
+  authorization: string | undefined,
+) {
+  // The refusal goes into the response, the transaction log and the audit topic: never repeat the credentials
+  // presented (a token or `id:secret` sent without a scheme is read as the scheme's name).
+  const redact = (text: string) =>
+    (authorization ?? '')
+      .split(/\s+/)
+      .filter((part) => part.length >= 8)
+      .reduce((redacted, part) => redacted.replaceAll(part, '[credentials]'), text);
+  return new ProblemError(auth.status, auth.reason, auth.status === 401 ? 'Unauthorized' : 'Forbidden', redact(auth.detail), {
+    headers: { 'www-authenticate': redact(auth.wwwAuthenticate) },
   });
 }
 
@@ -345,7 +422,8 @@ function render(result: OperationResult, format: Format): { headers: Record<stri
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError) {
   const body = problem.toProblem(request.td448.endpoint, request.td448.requestId);
-  const wantsXml = request.td448Format === 'xml' || (request.td448Format === undefined && negotiate(request.headers.accept, ['json', 'xml']) === 'xml');
+  const wantsXml =
+    request.td448Format === 'xml' || (request.td448Format === undefined && negotiate(request.headers.accept, ['json', 'xml']) === 'xml');
   reply.code(problem.status).headers(problem.headers);
   if (wantsXml) return reply.type(`${mediaTypes.problemXml}; charset=utf-8`).send(toXml('problem', body));
   return reply.type(`${mediaTypes.problemJson}; charset=utf-8`).send(JSON.stringify(body));

@@ -73,7 +73,10 @@ export class RecordStore {
   updateConfig(resource: string, id: string, config: Record<string, unknown>): ResourceRecord | undefined {
     const current = this.get(resource, id);
     if (!current) return undefined;
-    this.#updateConfig.run(JSON.stringify({ ...current.config, ...config }), new Date().toISOString(), resource, id);
+    const merged = { ...current.config, ...config };
+    // The same configuration again is no change: PUT stays idempotent, the revision does not move.
+    if (JSON.stringify(merged) === JSON.stringify(current.config)) return current;
+    this.#updateConfig.run(JSON.stringify(merged), new Date().toISOString(), resource, id);
     return this.get(resource, id);
   }
 }

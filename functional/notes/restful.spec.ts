@@ -1,0 +1,74 @@
+import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { expect, test } from '../../fixtures/playwright/test.ts';
+import { expectProblem } from '../support/expectations.ts';
+import { failingCall, observedState, subjectOf } from '../support/outcomes.ts';
+import { contradictionsOf, labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+
+test.use({ clientId: 'suite-4' });
+
+const safe = new Set(['GET']);
+const idempotent = new Set(['GET', 'PUT', 'DELETE']);
+
+for (const row of rowsPromising('restful')) {
+  const operation = operationOf(row);
+  // Only these findings break REST itself; the others are about other promises of the row.
+  const contradictions = contradictionsOf(row).filter((finding) => finding.kind === 'unsafe-get' || finding.kind === 'delete-creates');
+  test(
+    rowTitle(row, 'follows RESTful conventions: status codes, headers, problem details, safe and idempotent methods'),
+    rowDetails(row, 'restful'),
+    async ({ api }) => {
+      await labelRow(row, 'restful');
+      // The catalog asks this row for REST and for an unsafe GET or a creating DELETE at once: both cannot hold.
+      test.fail(contradictions.length > 0, `catalog contradiction: ${contradictions.map((finding) => finding.kind).join(', ')}`);
+
+      const call = await arrangeCall(api, operation, seedOf(row, 17), { explicitId: operation.method === 'PUT', withRecord: true });
+      const before = await observedState(api, operation, call);
+      const sent = await api.send(operation, call);
+      const expected = successStatus[operation.actionKey];
+      expect(sent.status, `${operation.method} ${operation.actionKey}: ${await sent.response.text()}`).toBe(
+        safe.has(operation.method) ? 200 : expected,
+      );
+      if (operation.method === 'DELETE') expect(sent.status, 'DELETE removes a resource; it does not create one').not.toBe(201);
+
+      if (expected === 201) {
+        const location = sent.response.headers().location;
+        expect(location, '201 Created names the new resource in Location').toBeTruthy();
+        const created = subjectOf(call, location) ?? '';
+        expect((await api.observeRecord(operation.endpoint, created)).status, 'Location points at the new resource').toBe(200);
+      }
+      if (expected === 204) {
+        expect(await sent.response.body(), '204 No Content has no body').toHaveLength(0);
+        if (call.id) expect((await api.observeRecord(operation.endpoint, call.id)).status, 'a deleted resource is gone').toBe(404);
+      }
+      if (expected === 200) expect(sent.response.headers()['content-type']).toMatch(/^application\/(json|xml)/);
+
+      if (safe.has(operation.method)) {
+        expect(await observedState(api, operation, call), 'GET is safe: it changes nothing').toEqual(before);
+      }
+      if (idempotent.has(operation.method) && call.id !== undefined) {
+        const afterFirst = await observedState(api, operation, call);
+        await api.send(operation, call);
+        expect(await observedState(api, operation, call), `${operation.method} is idempotent: repeating it changes nothing more`).toEqual(
+          afterFirst,
+        );
+      }
+
+      const failed = await api.send(operation, await failingCall(api, operation, call));
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      await expectProblem(failed, failed.status);
+    },
+  );
+}
+
+test.describe('undeclared methods', () => {
+  const endpoints = [...new Set(rowsPromising('restful').map((row) => row.endpoint))];
+  for (const endpoint of endpoints) {
+    test(`TD448 ${endpoint} · answers an undeclared method with 405 and Allow`, { tag: ['@restful'] }, async ({ api, catalog }) => {
+      const declared = new Set(catalog.operations.filter((op) => op.endpoint === endpoint).map((op) => op.method));
+      const response = await api.raw('TRACE', `/v2${endpoint}`);
+      expect(response.status()).toBe(405);
+      const allow = (response.headers().allow ?? '').split(',').map((method) => method.trim());
+      for (const method of declared) expect(allow).toContain(method);
+    });
+  }
+});
