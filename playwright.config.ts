@@ -12,7 +12,11 @@ const needsTarget = { needsTarget: true };
 /** One project per suite: `npx playwright test --project functional --grep @rollback`. */
 export default defineConfig({
   globalSetup: './fixtures/playwright/global-setup.ts',
-  reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'reports/output/junit.xml' }]] : [['list']],
+  reporter: [
+    [process.env.CI ? 'dot' : 'list'],
+    ['junit', { outputFile: 'reports/output/junit.xml' }],
+    ['./reports/row-coverage-reporter.ts'],
+  ],
   forbidOnly: !!process.env.CI,
   workers: 2,
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },

@@ -19,7 +19,12 @@ for (const row of rowsPromising('kafka')) {
       const sent = await api.send(operation, { ...call, traceparent });
       expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
 
-      const events = await kafka.waitForEvents(sent.requestId);
+      const failed = await api.send(operation, await failingCall(api, operation, call));
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      await kafka.barrier(() => api.sendBarrier());
+      expect(kafka.eventsFor(failed.requestId), 'events of the failed request').toEqual([]);
+
+      const events = kafka.eventsFor(sent.requestId);
       expect(events, `events carrying request id ${sent.requestId}`).toHaveLength(1);
       const [event] = events;
       const payload = DomainEvent.parse(event?.value);
@@ -34,10 +39,6 @@ for (const row of rowsPromising('kafka')) {
       const subject = subjectOf(call, sent.response.headers().location);
       if (subject) expect(payload.subject).toBe(subject);
       expect(event?.key, 'events are keyed by the resource they are about').toBe(payload.subject);
-
-      const failed = await api.send(operation, await failingCall(api, operation, call));
-      expect(failed.status).toBeGreaterThanOrEqual(400);
-      expect(await kafka.eventsAfterBarrier(failed.requestId, () => api.sendBarrier()), 'events of the failed request').toEqual([]);
     },
   );
 }

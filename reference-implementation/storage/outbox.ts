@@ -34,7 +34,9 @@ export class Outbox {
     const db = database.sqlite;
     this.#enqueue = db.prepare('INSERT INTO outbox (topic, key, value, headers, created_at) VALUES (?, ?, ?, ?, ?)');
     this.#pending = db.prepare('SELECT seq, topic, key, value, headers FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ?');
-    this.#markPublished = db.prepare('UPDATE outbox SET published_at = ? WHERE seq <= ? AND published_at IS NULL');
+    this.#markPublished = db.prepare(
+      'UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND published_at IS NULL',
+    );
     this.#countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
   }
 
@@ -50,8 +52,8 @@ export class Outbox {
     }));
   }
 
-  markPublishedThrough(seq: number) {
-    this.#markPublished.run(new Date().toISOString(), seq);
+  markPublished(seqs: readonly number[]) {
+    if (seqs.length > 0) this.#markPublished.run(new Date().toISOString(), JSON.stringify(seqs));
   }
 
   pendingCount(): number {
@@ -66,7 +68,12 @@ export interface RelayOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Publishes the outbox in order; on failure it backs off and tries again, never skipping a message. */
+/**
+ * Publishes the outbox in order per key; on failure it backs off and tries again, never skipping a message.
+ * Each message is marked published once the broker acknowledged it, so a batch that fails half-way
+ * is not sent again in full (no duplicates of the half that went through); the messages of one key
+ * go one after the other, and a failure stops that key's sequence, so the order per key holds.
+ */
 export class OutboxRelay {
   readonly #outbox: Outbox;
   readonly #sink: MessageSink;
@@ -106,17 +113,39 @@ export class OutboxRelay {
     while (this.#running) {
       const batch = this.#outbox.pending(this.#options.batchSize);
       if (batch.length > 0) {
-        try {
-          await this.#sink.send(batch.map((item) => item.message));
-          this.#outbox.markPublishedThrough((batch.at(-1) as { seq: number }).seq);
+        const byKey = new Map<string, { seq: number; message: OutboxMessage }[]>();
+        for (const item of batch) {
+          const key = `${item.message.topic}\u0000${item.message.key}`;
+          const items = byKey.get(key);
+          if (items) items.push(item);
+          else byKey.set(key, [item]);
+        }
+        const published: number[] = [];
+        let failed = false;
+        let firstError: unknown;
+        await Promise.all(
+          [...byKey.values()].map(async (items) => {
+            for (const item of items) {
+              try {
+                await this.#sink.send([item.message]);
+                published.push(item.seq);
+              } catch (error) {
+                if (!failed) firstError = error;
+                failed = true;
+                return;
+              }
+            }
+          }),
+        );
+        this.#outbox.markPublished(published);
+        if (!failed) {
           this.#failures = 0;
           continue;
-        } catch (error) {
-          this.#failures++;
-          this.#options.onError(error);
-          await this.#sleep(Math.min(this.#options.maxBackoffMs, 100 * 2 ** Math.min(this.#failures, 5)));
-          continue;
         }
+        this.#failures++;
+        this.#options.onError(firstError);
+        await this.#sleep(Math.min(this.#options.maxBackoffMs, 100 * 2 ** Math.min(this.#failures, 5)));
+        continue;
       }
       await this.#sleep(this.#options.idleMs);
     }

@@ -1,0 +1,117 @@
+import type { Operation } from '../fixtures/catalog/model.ts';
+import { clientAllowed, clientLimited, metrics } from './metrics.ts';
+import { askedArrivals, type CampaignPlan, operationOf } from './plan.ts';
+
+/** The processor's hook names, as the generated script refers to them. */
+export const hooks = {
+  dispatch: 'td448Dispatch',
+  prepare: 'td448Prepare',
+  observe: 'td448Observe',
+  prepareArrange: 'td448PrepareArrange',
+  captureArranged: 'td448CaptureArranged',
+  arranged: 'td448Arranged',
+} as const;
+
+/** Actions that consume their record: each virtual user arranges a fresh one first. */
+const consumesRecord = (operation: Operation) => operation.actionKey === 'delete';
+const addressesRecord = (operation: Operation) => operation.actionKey !== 'create';
+
+export interface ScriptOptions {
+  /** The API base URL (config.target). */
+  target: string;
+  /** The processor, relative to the script's folder. */
+  processor: string;
+}
+
+/**
+ * The Artillery script of one campaign, generated from its plan: one scenario per catalog
+ * operation of the mix, weighted by its rows, and the campaign's thresholds as `ensure` checks.
+ */
+export function artilleryScript(plan: CampaignPlan, options: ScriptOptions) {
+  return {
+    config: {
+      target: options.target,
+      phases: [{ name: plan.title, duration: plan.durationSeconds, arrivalRate: plan.arrivalRate }],
+      processor: options.processor,
+      http: { pool: plan.httpPool, timeout: 10 },
+      variables: { td448Plan: JSON.stringify(plan) },
+      plugins: { ensure: {} },
+      ensure: ensureChecks(plan),
+    },
+    scenarios: plan.mix.map((entry) => {
+      const operation = operationOf(plan, entry.operationId);
+      const arrange = operationOf(plan, plan.arrange[operation.endpoint] as string);
+      return {
+        name: operation.id,
+        weight: entry.weight,
+        td448Rows: entry.rows,
+        beforeScenario: hooks.dispatch,
+        flow: [
+          ...(consumesRecord(operation)
+            ? [
+                requestStep(arrange, plan.apiVersion, false, {
+                  name: `arrange · ${operation.id}`,
+                  td448Arrange: arrange.id,
+                  beforeRequest: hooks.prepareArrange,
+                  afterResponse: hooks.captureArranged,
+                }),
+              ]
+            : []),
+          requestStep(operation, plan.apiVersion, addressesRecord(operation), {
+            name: operation.id,
+            td448Operation: operation.id,
+            ...(consumesRecord(operation) ? { ifTrue: hooks.arranged } : {}),
+            beforeRequest: hooks.prepare,
+            afterResponse: hooks.observe,
+          }),
+        ],
+      };
+    }),
+  };
+}
+export type ArtilleryScript = ReturnType<typeof artilleryScript>;
+
+/** The URL is only a readable placeholder: the processor builds the real request with the suite's request builder. */
+function requestStep(operation: Operation, version: string, withId: boolean, fields: Record<string, unknown>) {
+  return { [operation.method.toLowerCase()]: { url: `/${version}${operation.endpoint}${withId ? '/{id}' : ''}`, ...fields } };
+}
+
+/**
+ * Thresholds Artillery itself enforces (a miss exits 1). Rates are checked from the exact first and
+ * last clocks, so a generator that fell behind its schedule fails here instead of passing quietly.
+ */
+export function ensureChecks(plan: CampaignPlan) {
+  const tolerance = plan.thresholds.rateTolerance;
+  const asked = askedArrivals(plan);
+  const rateOf = (clock: string) => `((${clock}.count - 1) * 1000 / (${clock}.max - ${clock}.min))`;
+  const within = (expression: string, value: number) => [
+    `${expression} >= ${round(value * (1 - tolerance))}`,
+    `${expression} <= ${round(value * (1 + tolerance))}`,
+  ];
+  const conditions: string[] = [
+    `${metrics.arrivalClock}.count >= ${Math.ceil(asked * (1 - tolerance))}`,
+    ...within(rateOf(metrics.arrivalClock), plan.arrivalRate),
+    ...within(rateOf(metrics.firstSendClock), plan.arrivalRate),
+    'vusers.failed == 0',
+    `${metrics.serverError} == 0`,
+    `${metrics.unexpected} == 0`,
+    `${metrics.arrangeFailed} == 0`,
+  ];
+  const thresholds: Record<string, number>[] = [];
+  if (plan.campaign === 'latency') {
+    conditions.push(`${metrics.rateLimited} == 0`);
+    thresholds.push({ [`${metrics.promisedTime}.p95`]: plan.thresholds.p95Ms });
+  } else {
+    conditions.push(`${metrics.rateLimitHeadersMissing} == 0`);
+    for (const client of plan.clients) {
+      if (client.role === 'over-limit') {
+        conditions.push(`${clientAllowed(client.clientId)} == ${plan.rateLimitPerMinute}`, `${clientLimited(client.clientId)} > 0`);
+      } else {
+        conditions.push(`${clientLimited(client.clientId)} == 0`);
+      }
+    }
+  }
+  return { thresholds, conditions: conditions.map((expression) => ({ expression })) };
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;

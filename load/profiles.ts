@@ -1,0 +1,210 @@
+import type { Catalog, Operation } from '../fixtures/catalog/model.ts';
+import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
+import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix } from './mix.ts';
+import { type CampaignKind, CampaignPlan, type PlannedClient, type ProfileName, promisedLatencyMs, rateTolerance } from './plan.ts';
+
+export interface RateLimitSpec {
+  seconds: number;
+  /** Clients sent above the limit, each at `overFactor` × the limit. */
+  overClients: number;
+  underClients: number;
+  overFactor: number;
+  underFactor: number;
+}
+
+export interface LatencySpec {
+  seconds: number;
+  /** Arrivals per second, spread evenly over the clients. */
+  rate: number;
+  clients: number;
+}
+
+export interface StressSpec {
+  stepSeconds: number;
+  /** The staircase, lowest first; the run stops at the first step that breaks. */
+  rates: number[];
+  clients: number;
+}
+
+export interface ProfileSpec {
+  description: string;
+  rateLimit?: RateLimitSpec;
+  latency?: LatencySpec;
+  stress?: StressSpec;
+}
+
+const rateLimitCampaign: RateLimitSpec = { seconds: 60, overClients: 2, underClients: 1, overFactor: 1.2, underFactor: 0.98 };
+
+/** The four profiles. Campaigns of one profile run side by side; stress steps run one after the other. */
+export const profiles: Record<ProfileName, ProfileSpec> = {
+  smoke: {
+    description: 'CI and npm start: one full rate-limit window beside a short latency run, about 90 s',
+    rateLimit: rateLimitCampaign,
+    latency: { seconds: 60, rate: 30, clients: 17 },
+  },
+  nominal: {
+    description: 'the nominal mix for five minutes beside a rate-limit window with three clients over the limit',
+    rateLimit: { ...rateLimitCampaign, overClients: 3 },
+    latency: { seconds: 300, rate: 80, clients: 16 },
+  },
+  stress: {
+    description: 'a staircase of the catalog mix until p95 crosses 1 s or errors begin (the knee)',
+    stress: { stepSeconds: 30, rates: [25, 50, 100, 150, 200, 250, 300, 400, 500, 650], clients: 20 },
+  },
+  soak: {
+    description: 'the catalog mix held for half an hour: latency and errors must not drift',
+    latency: { seconds: 1800, rate: 60, clients: 20 },
+  },
+};
+
+export interface PlanOptions {
+  runId: string;
+  catalog: Catalog;
+  /** The target's clients; the ones named load-N are the load test's virtual clients. */
+  clientIds: readonly string[];
+  campaigns?: readonly CampaignKind[];
+  /** Overrides the latency campaign's duration (nominal, soak) or the stress step's. */
+  durationSeconds?: number;
+  /** Overrides the latency campaign's arrival rate. */
+  latencyRate?: number;
+  faults?: CampaignPlan['faults'];
+  apiVersion?: string;
+}
+
+/** The load clients of a target in numeric order: load-1, load-2, … */
+export function loadClients(clientIds: readonly string[]): string[] {
+  return clientIds
+    .filter((id) => /^load-\d+$/.test(id))
+    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+}
+
+/** The campaigns a profile runs side by side (stress is planned step by step with planStressStep). */
+export function planProfile(profile: ProfileName, options: PlanOptions): CampaignPlan[] {
+  const spec = profiles[profile];
+  const wanted = (kind: CampaignKind) => !options.campaigns || options.campaigns.includes(kind);
+  const clients = loadClients(options.clientIds);
+  const plans: CampaignPlan[] = [];
+  let next = 0;
+  const take = (count: number, what: string) => {
+    const taken = clients.slice(next, next + count);
+    if (taken.length < count) {
+      throw new Error(`${what} needs ${count} more load clients (load-N) but the target describes only ${clients.length} in all: add clients to it`);
+    }
+    next += count;
+    return taken;
+  };
+  if (spec.rateLimit && wanted('rate-limit')) {
+    const over = take(spec.rateLimit.overClients, 'the rate-limit campaign');
+    const under = take(spec.rateLimit.underClients, 'the rate-limit campaign');
+    plans.push(planRateLimit(profile, options, spec.rateLimit, over, under));
+  }
+  if (spec.latency && wanted('latency')) {
+    const latency = { ...spec.latency, ...(options.durationSeconds ? { seconds: options.durationSeconds } : {}), ...(options.latencyRate ? { rate: options.latencyRate } : {}) };
+    const available = clients.length - next;
+    plans.push(planLatency(profile, options, latency, take(Math.min(latency.clients, available), 'the latency campaign')));
+  }
+  if (plans.length === 0) throw new Error(`profile ${profile} runs no ${options.campaigns?.join(' or ')} campaign; it runs: ${describeProfile(profile)}`);
+  return plans;
+}
+
+export function describeProfile(profile: ProfileName): string {
+  const spec = profiles[profile];
+  return [spec.rateLimit && 'rate-limit', spec.latency && 'latency', spec.stress && 'stress (latency staircase)'].filter(Boolean).join(', ');
+}
+
+/** One step of the stress staircase: the catalog mix at `rate` over every load client. */
+export function planStressStep(options: PlanOptions, index: number, rate: number, count: number): CampaignPlan {
+  const spec = profiles.stress.stress as StressSpec;
+  const clients = loadClients(options.clientIds).slice(0, spec.clients);
+  const seconds = options.durationSeconds ?? spec.stepSeconds;
+  const plan = planLatency('stress', options, { seconds, rate, clients: clients.length }, clients);
+  return CampaignPlan.parse({
+    ...plan,
+    slug: `stress-${String(index + 1).padStart(2, '0')}`,
+    title: `stress step ${index + 1} of ${count} · ${rate} req/s`,
+    step: { index, count },
+  });
+}
+
+/**
+ * The highest arrival rate of the catalog mix that keeps every client under `share` of the limit:
+ * above it the gateway would answer 429 by design, and a 429 is not the target breaking.
+ */
+export function limiterSafeRate(catalog: Catalog, clients: number, share = 0.9): number {
+  const limited = limitedShare(catalog, catalogMix(catalog));
+  return Math.floor((clients * share * rateLimitPerMinute) / 60 / limited);
+}
+
+function planRateLimit(profile: ProfileName, options: PlanOptions, spec: RateLimitSpec, over: string[], under: string[]): CampaignPlan {
+  const clients: PlannedClient[] = [
+    ...over.map((clientId) => ({ clientId, perMinute: Math.round(rateLimitPerMinute * spec.overFactor), role: 'over-limit' as const })),
+    ...under.map((clientId) => ({ clientId, perMinute: Math.round(rateLimitPerMinute * spec.underFactor), role: 'under-limit' as const })),
+  ];
+  return buildPlan(options, {
+    profile,
+    campaign: 'rate-limit',
+    slug: 'rate-limit',
+    title: `rate limit · ${clients.map((c) => `${c.clientId} ${c.perMinute}/min`).join(', ')} for ${spec.seconds} s`,
+    durationSeconds: spec.seconds,
+    clients,
+    mix: rateLimitMix(options.catalog),
+  });
+}
+
+function planLatency(profile: ProfileName, options: PlanOptions, spec: LatencySpec, clientIds: string[]): CampaignPlan {
+  const mix = catalogMix(options.catalog);
+  const perMinute = (spec.rate * 60) / clientIds.length;
+  const spent = perMinute * limitedShare(options.catalog, mix);
+  if (spent > 0.9 * rateLimitPerMinute) {
+    throw new Error(
+      `${spec.rate} req/s over ${clientIds.length} clients spends ${Math.round(spent)} of each client's ${rateLimitPerMinute} req/min on rate-limited rows: ` +
+        `the limiter, not the target's capacity, would answer. Use more clients or at most ${limiterSafeRate(options.catalog, clientIds.length)} req/s.`,
+    );
+  }
+  return buildPlan(options, {
+    profile,
+    campaign: 'latency',
+    slug: 'latency',
+    title: `latency · catalog mix at ${spec.rate} req/s over ${clientIds.length} clients for ${spec.seconds} s`,
+    durationSeconds: spec.seconds,
+    clients: clientIds.map((clientId) => ({ clientId, perMinute, role: 'nominal' as const })),
+    mix,
+  });
+}
+
+function buildPlan(
+  options: PlanOptions,
+  fields: Pick<CampaignPlan, 'profile' | 'campaign' | 'slug' | 'title' | 'durationSeconds' | 'clients'> & { mix: MixEntry[] },
+): CampaignPlan {
+  const { catalog } = options;
+  const byId = new Map(catalog.operations.map((operation) => [operation.id, operation]));
+  const operations: Record<string, Operation> = {};
+  const arrange: Record<string, string> = {};
+  for (const entry of fields.mix) {
+    const operation = byId.get(entry.operationId) as Operation;
+    operations[operation.id] = operation;
+    const arranging = arrangeOperation(catalog, operation.endpoint);
+    operations[arranging.id] = arranging;
+    arrange[operation.endpoint] = arranging.id;
+  }
+  const latency = promisedLatency(catalog);
+  const inMix = new Set(fields.mix.map((entry) => entry.operationId));
+  const arrivalRate = fields.clients.reduce((sum, client) => sum + client.perMinute, 0) / 60;
+  return CampaignPlan.parse({
+    ...fields,
+    runId: options.runId,
+    arrivalRate,
+    operations,
+    arrange,
+    promisedLatency: {
+      operationIds: latency.operationIds.filter((id) => inMix.has(id)),
+      rows: latency.rows.filter((row) => fields.mix.some((entry) => operations[entry.operationId]?.rows.includes(row))),
+    },
+    rateLimitPerMinute,
+    thresholds: { p95Ms: promisedLatencyMs, rateTolerance },
+    ...(options.faults ? { faults: options.faults } : {}),
+    apiVersion: options.apiVersion ?? 'v2',
+    poolSize: 5,
+    httpPool: Math.min(1024, Math.max(16, Math.ceil(arrivalRate * 2))),
+  });
+}

@@ -1,0 +1,56 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { type CheckRecord, summarizeRows } from './row-coverage.ts';
+
+/**
+ * Prints what the run proved about the catalog: rows covered by all their checks,
+ * checks passed / failed / not run, and writes the per-row record for the report step.
+ */
+export default class RowCoverageReporter implements Reporter {
+  readonly #checks = new Map<string, CheckRecord>();
+  readonly #outputFile: string;
+
+  constructor(options: { outputFile?: string } = {}) {
+    this.#outputFile = options.outputFile ?? 'reports/output/row-coverage.json';
+  }
+
+  onTestEnd(test: TestCase, result: TestResult) {
+    const row = test.annotations.find((annotation) => annotation.type === 'row')?.description;
+    const check = test.annotations.find((annotation) => annotation.type === 'check')?.description;
+    if (!row || !check) return;
+    const notRun = [...result.annotations, ...test.annotations].find((annotation) => annotation.type === 'skip')?.description;
+    this.#checks.set(test.id, {
+      row: Number(row),
+      check,
+      title: test.title,
+      project: test.parent.project()?.name ?? '',
+      outcome: test.outcome() === 'skipped' ? 'not-run' : test.outcome() === 'expected' || test.outcome() === 'flaky' ? 'passed' : 'failed',
+      contradiction: test.expectedStatus === 'failed',
+      reason: notRun ?? result.errors[0]?.message?.split('\n')[0],
+      durationMs: result.duration,
+    });
+  }
+
+  onEnd(_result: FullResult) {
+    if (this.#checks.size === 0) return;
+    const summary = summarizeRows(loadCatalog(), [...this.#checks.values()]);
+    mkdirSync(dirname(this.#outputFile), { recursive: true });
+    writeFileSync(this.#outputFile, JSON.stringify(summary, null, 2));
+    const { totals } = summary;
+    console.log(
+      `\nTD448 rows covered: ${totals.rowsCovered}/${totals.rows} (every row's auth, transaction-log, result and note checks present)` +
+        `\nchecks: ${totals.checks.passed} passed, ${totals.checks.failed} failed, ${totals.checks.notRun} not run` +
+        (totals.checks.contradictions > 0
+          ? ` (${totals.checks.contradictions} of the passed confirm a contradiction of the catalog)`
+          : '') +
+        `\nrows: ${totals.rowsPassed} all passed, ${totals.rowsFailed} with a failed check, ${totals.rowsNotRun} with a check not run` +
+        `\nper-row record: ${this.#outputFile}`,
+    );
+  }
+
+  printsToStdio() {
+    return false;
+  }
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { Catalog, Row } from '../fixtures/catalog/model.ts';
+
+export const CheckRecord = z.object({
+  row: z.number().int().positive(),
+  check: z.string(),
+  title: z.string(),
+  project: z.string(),
+  outcome: z.enum(['passed', 'failed', 'not-run']),
+  /** An expected failure: the check shows the catalog contradicting itself. */
+  contradiction: z.boolean(),
+  reason: z.string().optional(),
+  durationMs: z.number(),
+});
+export type CheckRecord = z.infer<typeof CheckRecord>;
+
+export const RowStatus = z.enum(['passed', 'failed', 'not-run', 'not-covered']);
+
+export const RowCoverage = z.object({
+  totals: z.object({
+    rows: z.number(),
+    rowsCovered: z.number(),
+    rowsPassed: z.number(),
+    rowsFailed: z.number(),
+    rowsNotRun: z.number(),
+    checks: z.object({ passed: z.number(), failed: z.number(), notRun: z.number(), contradictions: z.number() }),
+  }),
+  rows: z.array(
+    z.object({
+      row: z.number(),
+      endpoint: z.string(),
+      method: z.string(),
+      action: z.string(),
+      result: z.string(),
+      note: z.string(),
+      status: RowStatus,
+      missingChecks: z.array(z.string()),
+      checks: z.array(CheckRecord),
+    }),
+  ),
+});
+export type RowCoverage = z.infer<typeof RowCoverage>;
+
+/** The checks every row must have: OAuth2, the transaction log, its result and its note. */
+export const requiredChecks = (row: Row) => ['auth', 'transaction-log', row.resultKey, row.noteKey];
+
+export function summarizeRows(catalog: Catalog, checks: readonly CheckRecord[]): RowCoverage {
+  const rows = catalog.rows.map((row) => {
+    const own = checks.filter((check) => check.row === row.number);
+    const missingChecks = requiredChecks(row).filter((kind) => !own.some((check) => check.check === kind));
+    const status: z.infer<typeof RowStatus> =
+      own.length === 0
+        ? 'not-covered'
+        : own.some((c) => c.outcome === 'failed')
+          ? 'failed'
+          : own.some((c) => c.outcome === 'not-run')
+            ? 'not-run'
+            : 'passed';
+    return {
+      row: row.number,
+      endpoint: row.endpoint,
+      method: row.method,
+      action: row.action,
+      result: row.result,
+      note: row.note,
+      status,
+      missingChecks,
+      checks: own,
+    };
+  });
+  const count = (outcome: CheckRecord['outcome']) => checks.filter((check) => check.outcome === outcome).length;
+  return {
+    totals: {
+      rows: catalog.rows.length,
+      rowsCovered: rows.filter((row) => row.missingChecks.length === 0).length,
+      rowsPassed: rows.filter((row) => row.status === 'passed').length,
+      rowsFailed: rows.filter((row) => row.status === 'failed').length,
+      rowsNotRun: rows.filter((row) => row.status === 'not-run').length,
+      checks: {
+        passed: count('passed'),
+        failed: count('failed'),
+        notRun: count('not-run'),
+        contradictions: checks.filter((c) => c.contradiction && c.outcome === 'passed').length,
+      },
+    },
+    rows,
+  };
+}
