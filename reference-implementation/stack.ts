@@ -8,6 +8,7 @@ import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { startAuthorizationServer } from './auth/authorization-server.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
 import { startDownstreamBackend } from './downstream/backend.ts';
+import type { Defect } from './defects.ts';
 import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { startKafkaBroker } from './kafka/broker.ts';
@@ -28,6 +29,8 @@ export interface StackOptions {
   /** An existing broker instead of starting one. */
   kafkaBootstrap?: string;
   onRelayError?: (error: unknown) => void;
+  /** Planted defects, to prove the suite can fail; none by default. */
+  defects?: Iterable<Defect>;
 }
 
 export interface Stack {
@@ -64,9 +67,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const database = new Database(join(dataDir, 'td448.sqlite'));
     stops.push(async () => database.close());
     const outbox = new Outbox(database);
-    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'));
+    let relay: OutboxRelay | undefined;
+    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'), () => relay?.notify());
     const producer = createProducer(kafkaBootstrap, 'td448-outbox-relay');
-    const relay = new OutboxRelay(
+    relay = new OutboxRelay(
       outbox,
       { send: async (messages) => void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))) },
       { onError: options.onRelayError ?? (() => {}) },
@@ -89,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       retryPolicy: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 80 },
       faultInjection: options.faultInjection ?? true,
       onCommit: () => relay.notify(),
+      defects: new Set(options.defects ?? []),
     });
     const apiBaseUrl = await gateway.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => gateway.close());

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { stackReadyPrefix } from '../fixtures/schemas/target.ts';
+import { parseDefects } from '../reference-implementation/defects.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 
 const { values } = parseArgs({
@@ -12,6 +13,7 @@ const { values } = parseArgs({
     'no-faults': { type: 'boolean', default: false },
     'data-dir': { type: 'string' },
     'rate-limit': { type: 'string' },
+    defect: { type: 'string', multiple: true },
   },
 });
 
@@ -20,6 +22,7 @@ const stack = await startStack({
   faultInjection: !values['no-faults'],
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
   ...(values['rate-limit'] ? { rateLimitPerMinute: Number(values['rate-limit']) } : {}),
+  defects: parseDefects((values.defect ?? []).join(',')),
   onRelayError: (error) => console.error(`outbox relay: ${(error as Error).message} (events wait in the outbox)`),
 });
 console.error(`stack started in ${((performance.now() - started) / 1000).toFixed(1)} s; transaction log: ${stack.transactionLogFile}`);

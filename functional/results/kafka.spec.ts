@@ -21,7 +21,7 @@ for (const row of rowsPromising('kafka')) {
 
       const failed = await api.send(operation, await failingCall(api, operation, call));
       expect(failed.status).toBeGreaterThanOrEqual(400);
-      await kafka.barrier(() => api.sendBarrier());
+      await kafka.settled(failed.requestId, () => api.sendBarrier());
       expect(kafka.eventsFor(failed.requestId), 'events of the failed request').toEqual([]);
 
       const events = kafka.eventsFor(sent.requestId);

@@ -26,7 +26,8 @@ for (const row of rowsPromising('rollback')) {
       expect(sent.status, 'a failure after the write must be reported as an error').toBeGreaterThanOrEqual(500);
       expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+(json|xml)/);
       expect(await observedState(api, operation, call), 'the state after the rolled-back request').toEqual(before);
-      expect(await kafka.eventsAfterBarrier(sent.requestId, () => api.sendBarrier()), 'events of the rolled-back request').toEqual([]);
+      await kafka.settled(sent.requestId, () => api.sendBarrier());
+      expect(kafka.eventsFor(sent.requestId), 'events of the rolled-back request').toEqual([]);
       const entry = await logs.entryFor(sent.requestId);
       expect(entry).toMatchObject({ requestId: sent.requestId, outcome: 'rolled-back', rolledBack: true, status: sent.status });
     },

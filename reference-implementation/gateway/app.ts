@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
@@ -9,6 +10,7 @@ import type { TokenVerifier } from '../auth/verify-token.ts';
 import { failuresHeader } from '../downstream/backend.ts';
 import { DownstreamFailure, type RetryPolicy, withRetry } from '../downstream/retry.ts';
 import { executeOperation, type OperationResult } from '../operations/execute.ts';
+import type { Defect } from '../defects.ts';
 import type { Database } from '../storage/database.ts';
 import { IdempotencyStore } from '../storage/idempotency.ts';
 import type { Outbox } from '../storage/outbox.ts';
@@ -43,6 +45,8 @@ export interface GatewayDeps {
   retryPolicy: RetryPolicy;
   /** Test mode: fault injection and the test-state interface; off in any deployment that did not ask for it. */
   faultInjection: boolean;
+  /** Planted defects (none in normal use): see defects.ts. */
+  defects: ReadonlySet<Defect>;
   /** Called after a commit that may have enqueued events. */
   onCommit?: () => void;
 }

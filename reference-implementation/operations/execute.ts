@@ -10,6 +10,7 @@ import { traceparentOf } from '../gateway/request-context.ts';
 import type { Database } from '../storage/database.ts';
 import type { Outbox } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
+import type { Defect } from '../defects.ts';
 
 export interface OperationInput {
   operation: Operation;
@@ -35,6 +36,7 @@ export interface OperationsDeps {
   database: Database;
   records: RecordStore;
   outbox: Outbox;
+  defects: ReadonlySet<Defect>;
 }
 
 const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
@@ -70,7 +72,8 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
   const resource = resourceName(endpoint);
   const base = `/${input.version}${endpoint}`;
 
-  return deps.database.transaction(() => {
+  const rollsBack = !deps.defects.has('skip-rollback');
+  const result = deps.database.transaction(() => {
     let result: OperationResult;
     let subject: string;
     let eventRecord: unknown;
@@ -135,7 +138,7 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
       }
     }
 
-    if (operation.results.includes('kafka')) {
+    if (operation.results.includes('kafka') && !deps.defects.has('drop-event')) {
       deps.outbox.enqueue({
         topic: topics.events,
         key: subject,
@@ -163,11 +166,15 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
     }
 
     input.beforeCommit?.(result);
-    if (input.failAfterWrite) {
-      input.context.rolledBack = true;
-      input.context.faultsApplied.push('fail-after-write');
-      throw new ProblemError(500, 'rolled-back', 'Operation rolled back', 'the operation failed after its write; every change it made was rolled back and no event was published');
-    }
+    if (input.failAfterWrite && rollsBack) throw failedAfterWrite(input);
     return result;
   });
+  if (input.failAfterWrite) throw failedAfterWrite(input);
+  return result;
+}
+
+function failedAfterWrite(input: OperationInput) {
+  input.context.rolledBack = true;
+  input.context.faultsApplied.push('fail-after-write');
+  return new ProblemError(500, 'rolled-back', 'Operation rolled back', 'the operation failed after its write; every change it made was rolled back and no event was published');
 }

@@ -23,7 +23,11 @@ export class TransactionLog {
   readonly #file: string;
   readonly #outbox: Outbox;
 
-  constructor(database: Database, outbox: Outbox, file: string) {
+  readonly #onWrite: () => void;
+
+  /** `onWrite` runs after each entry is queued for the audit topic (the stack wakes the outbox relay). */
+  constructor(database: Database, outbox: Outbox, file: string, onWrite: () => void = () => {}) {
+    this.#onWrite = onWrite;
     const db = database.sqlite;
     mkdirSync(dirname(file), { recursive: true });
     this.#file = file;
@@ -45,6 +49,7 @@ export class TransactionLog {
     this.#insert.run(valid.requestId, valid.clientId, valid.time, line);
     this.#outbox.enqueue({ topic: topics.audit, key: valid.requestId, value: valid, headers: { 'content-type': 'application/json' } });
     appendFileSync(this.#file, `${line}\n`);
+    this.#onWrite();
   }
 
   query({ requestId, clientId, since, limit = 100 }: LogQuery): TransactionLogEntry[] {

@@ -1,0 +1,247 @@
+/**
+ * The Artillery processor of every TD448 campaign. It sends each catalog operation exactly as the
+ * functional suite does: the suite's OAuth2 client (one token per virtual client, cached and
+ * refreshed), its request builder and its data factory. It runs inside Artillery's workers, local or
+ * in the cloud, and knows the campaign only from the plan the generated script carries.
+ */
+import { readFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import type { Operation } from '../fixtures/catalog/model.ts';
+import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
+import { buildOperationRequest, type HttpRequestSpec, type OperationCall, urlOf } from '../fixtures/clients/operation-request.ts';
+import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
+import { successStatus } from '../fixtures/playwright/row-calls.ts';
+import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/resources.ts';
+import { TargetDescription } from '../fixtures/schemas/target.ts';
+import { classify, loadCall, recordNeed } from './calls.ts';
+import { SmoothWeightedRoundRobin, TokenCache } from './dispatch.ts';
+import { clientAllowed, clientLimited, metrics, operationStatus, operationTime } from './metrics.ts';
+import { CampaignPlan, operationOf } from './plan.ts';
+import { targetEnv } from './target-env.ts';
+
+interface Vars {
+  target?: string;
+  td448Plan?: string;
+  td448Client?: string;
+  td448Authorization?: string;
+  td448ArrangedId?: string;
+  td448Sent?: boolean;
+}
+interface Context {
+  vars: Vars & Record<string, unknown>;
+}
+interface Events {
+  emit(type: 'counter' | 'histogram', name: string, value: number): void;
+}
+interface RequestParams {
+  url: string;
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  td448Operation?: string;
+  td448Arrange?: string;
+}
+interface Response {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  timings?: { phases?: { total?: number } };
+}
+
+class Worker {
+  readonly plan: CampaignPlan;
+  readonly #oauth: OAuthClient;
+  readonly #tokens: TokenCache;
+  readonly #clients: SmoothWeightedRoundRobin<string>;
+  readonly #faker = fakerFor(threadId + 1);
+  readonly #pools = new Map<string, Promise<string[]>>();
+  readonly #promised: Set<string>;
+  readonly #faultEvery: number;
+  #sequence = 0;
+
+  constructor(plan: CampaignPlan, target: TargetDescription) {
+    this.plan = plan;
+    this.#oauth = new OAuthClient(target);
+    this.#tokens = new TokenCache(this.#oauth);
+    this.#clients = new SmoothWeightedRoundRobin(plan.clients.map((client) => ({ value: client.clientId, weight: client.perMinute })));
+    this.#promised = new Set(plan.promisedLatency.operationIds);
+    this.#faultEvery = plan.faults ? Math.max(1, Math.round(1 / plan.faults.share)) : 0;
+  }
+
+  nextClient = () => this.#clients.next();
+  authorization = (clientId: string) => this.#tokens.authorization(clientId);
+  isPromised = (operation: Operation) => this.#promised.has(operation.id);
+
+  requestId() {
+    return `td448-load-${this.plan.runId}-${this.plan.slug}-${threadId}-${++this.#sequence}`;
+  }
+
+  faults(): OperationCall['faults'] {
+    if (!this.plan.faults || this.#sequence % this.#faultEvery !== 0) return undefined;
+    return { latencyMs: this.plan.faults.latencyMs };
+  }
+
+  fields = (endpoint: string) => {
+    if (!isResourceEndpoint(endpoint)) throw new Error(`no data factory for ${endpoint}`);
+    return buildRecordFields(endpoint as ResourceEndpoint, this.#faker);
+  };
+
+  config = () => ({ config: buildConfig(this.#faker) });
+
+  /** Records that non-destructive operations address: a few per endpoint and worker, created on first use. */
+  async poolRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
+    let pool = this.#pools.get(endpoint);
+    if (!pool) {
+      pool = Promise.all(Array.from({ length: this.plan.poolSize }, () => this.#createRecord(endpoint, baseUrl, authorization)));
+      this.#pools.set(endpoint, pool);
+      pool.catch(() => this.#pools.delete(endpoint));
+    }
+    const ids = await pool;
+    return ids[this.#sequence % ids.length] as string;
+  }
+
+  async #createRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
+    const arrange = operationOf(this.plan, this.plan.arrange[endpoint] as string);
+    const spec = buildOperationRequest(arrange, { version: this.plan.apiVersion, fields: this.fields(endpoint), authorization, requestId: this.requestId() });
+    const response = await fetch(urlOf(baseUrl, spec), { method: spec.method, headers: spec.headers, ...(spec.body !== undefined ? { body: spec.body } : {}) });
+    const body = await response.text();
+    const id = idFromLocation(response.headers.get('location'));
+    if (response.status !== 201 || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
+    return id;
+  }
+}
+
+const workers = new Map<string, Worker>();
+
+function workerFor(context: Context): Worker {
+  const source = context.vars.td448Plan;
+  if (typeof source !== 'string') throw new Error('the script carries no td448Plan variable: generate it with scripts/load.ts');
+  let worker = workers.get(source);
+  if (!worker) {
+    worker = new Worker(CampaignPlan.parse(JSON.parse(source)), readTarget());
+    workers.set(source, worker);
+  }
+  return worker;
+}
+
+function readTarget(): TargetDescription {
+  const inline = process.env[targetEnv.json];
+  const file = process.env[targetEnv.file];
+  if (!inline && !file) throw new Error(`set ${targetEnv.file} (a target description file) or ${targetEnv.json} (its JSON) for the load workers`);
+  return TargetDescription.parse(JSON.parse(inline ?? readFileSync(file as string, 'utf8')));
+}
+
+const idFromLocation = (location: string | null | undefined) => (location ? decodeURIComponent(location.split('/').at(-1) ?? '') : '');
+
+function baseUrlOf(context: Context): string {
+  if (!context.vars.target) throw new Error('the virtual user has no target URL');
+  return context.vars.target.replace(/\/$/, '');
+}
+
+function apply(request: RequestParams, spec: HttpRequestSpec, baseUrl: string) {
+  request.url = urlOf(baseUrl, spec);
+  request.method = spec.method;
+  request.headers = spec.headers;
+  if (spec.body === undefined) delete request.body;
+  else request.body = spec.body;
+}
+
+function markSent(context: Context, events: Events) {
+  if (context.vars.td448Sent) return;
+  context.vars.td448Sent = true;
+  events.emit('histogram', metrics.firstSendClock, Date.now());
+}
+
+/** beforeScenario: the arrival. Picks the virtual client (each a distinct OAuth2 client) and its token. */
+export async function td448Dispatch(context: Context, events: Events) {
+  events.emit('histogram', metrics.arrivalClock, Date.now());
+  const worker = workerFor(context);
+  const clientId = worker.nextClient();
+  context.vars.td448Client = clientId;
+  context.vars.td448Authorization = await worker.authorization(clientId);
+}
+
+/** beforeRequest of the measured request: the operation's call, built the way every suite builds it. */
+export async function td448Prepare(request: RequestParams, context: Context, events: Events) {
+  const worker = workerFor(context);
+  const operation = operationOf(worker.plan, request.td448Operation as string);
+  const baseUrl = baseUrlOf(context);
+  const authorization = context.vars.td448Authorization as string;
+  const need = recordNeed(operation);
+  const recordId =
+    need === 'fresh' ? context.vars.td448ArrangedId : need === 'pool' ? await worker.poolRecord(operation.endpoint, baseUrl, authorization) : undefined;
+  const call = loadCall(operation, { fields: worker.fields, config: worker.config, ...(recordId ? { recordId } : {}) });
+  const faults = worker.faults();
+  const spec = buildOperationRequest(operation, {
+    ...call,
+    version: worker.plan.apiVersion,
+    authorization,
+    requestId: worker.requestId(),
+    ...(faults ? { faults } : {}),
+  });
+  apply(request, spec, baseUrl);
+  markSent(context, events);
+}
+
+/** afterResponse of the measured request: every counter, 0 or 1, so every ensure condition has its metric. */
+export async function td448Observe(request: RequestParams, response: Response, context: Context, events: Events) {
+  const worker = workerFor(context);
+  const operation = operationOf(worker.plan, request.td448Operation as string);
+  const status = response.statusCode;
+  const { expected, limited, serverError, unexpected } = classify(operation, status, successStatus);
+  const elapsed = response.timings?.phases?.total ?? Number.NaN;
+  events.emit('counter', metrics.expected, expected ? 1 : 0);
+  events.emit('counter', metrics.rateLimited, limited ? 1 : 0);
+  events.emit('counter', metrics.serverError, serverError ? 1 : 0);
+  events.emit('counter', metrics.unexpected, unexpected ? 1 : 0);
+  events.emit('counter', metrics.arrangeFailed, 0);
+  events.emit('counter', operationStatus(operation.id, status), 1);
+  if (Number.isFinite(elapsed)) {
+    events.emit('histogram', operationTime(operation.id), elapsed);
+    events.emit('histogram', metrics.allTime, elapsed);
+    if (worker.isPromised(operation)) events.emit('histogram', metrics.promisedTime, elapsed);
+  }
+  const rateLimited = operation.notes.includes('rate-limit');
+  events.emit('counter', metrics.rateLimitHeadersMissing, rateLimited && !hasRateLimitHeaders(response, limited) ? 1 : 0);
+  if (rateLimited && worker.plan.campaign === 'rate-limit') {
+    const clientId = context.vars.td448Client as string;
+    events.emit('counter', clientAllowed(clientId), limited ? 0 : 1);
+    events.emit('counter', clientLimited(clientId), limited ? 1 : 0);
+  }
+}
+
+/** RateLimit-Policy and RateLimit on every answer of a limited operation, and a positive Retry-After on a 429. */
+export function hasRateLimitHeaders(response: Pick<Response, 'headers'>, limited: boolean): boolean {
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  if (!header('ratelimit-policy') || !header('ratelimit')) return false;
+  if (!limited) return true;
+  const retryAfter = Number(header('retry-after'));
+  return Number.isInteger(retryAfter) && retryAfter > 0;
+}
+
+/** beforeRequest of an arranging request: a fresh record for an operation that consumes one. */
+export async function td448PrepareArrange(request: RequestParams, context: Context, events: Events) {
+  const worker = workerFor(context);
+  const arrange = operationOf(worker.plan, request.td448Arrange as string);
+  const spec = buildOperationRequest(arrange, {
+    version: worker.plan.apiVersion,
+    fields: worker.fields(arrange.endpoint),
+    authorization: context.vars.td448Authorization as string,
+    requestId: worker.requestId(),
+  });
+  apply(request, spec, baseUrlOf(context));
+  markSent(context, events);
+}
+
+export async function td448CaptureArranged(_request: RequestParams, response: Response, context: Context, events: Events) {
+  const id = response.statusCode === 201 ? idFromLocation(response.headers.location as string | undefined) : '';
+  if (id) context.vars.td448ArrangedId = id;
+  events.emit('counter', metrics.arrangeFailed, id ? 0 : 1);
+}
+
+/** ifTrue of a consuming request: skipped (and counted as arrange.failed) when its record could not be arranged. */
+export function td448Arranged(vars: Vars): boolean {
+  return Boolean(vars.td448ArrangedId);
+}

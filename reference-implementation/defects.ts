@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/**
+ * Defects the reference implementation can be started with, to prove the suite can fail:
+ * each breaks one promise of the catalog, and only the rows carrying it may turn red.
+ * Never on unless asked for (`npm run stack -- --defect drop-event`, TD448_PLANT_DEFECTS).
+ */
+export const Defect = z.enum([
+  /** A valid token without the operation's scope is let through (403 never happens). */
+  'skip-scope-check',
+  /** Operations that promise a Kafka event publish none. */
+  'drop-event',
+  /** A failure after the write commits the write (and its event) instead of rolling back. */
+  'skip-rollback',
+]);
+export type Defect = z.infer<typeof Defect>;
+
+export const defectsVariable = 'TD448_PLANT_DEFECTS';
+
+/** Parses a comma-separated list of defect names, saying which exist when one does not. */
+export function parseDefects(list: string | undefined): Set<Defect> {
+  const names = (list ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const parsed = z.array(Defect).safeParse(names);
+  if (!parsed.success) throw new Error(`unknown defect in "${list}"; the defects are: ${Defect.options.join(', ')}`);
+  return new Set(parsed.data);
+}

@@ -1,0 +1,312 @@
+/**
+ * node scripts/bench-stack.ts [--rates 100,250,500] [--seconds 10] [--warmup-seconds 3] [--max-in-flight 2000]
+ *
+ * Benchmarks the embedded reference implementation (Kafka on, events emitted, fault injection off)
+ * under a mixed catalog load at fixed open-model rates: requests leave at their scheduled times
+ * whatever the answers do, and latency counts from the scheduled time, so a slow stack cannot slow
+ * the load down and hide its own queueing. The generator runs on a worker thread (its own core),
+ * sends over keep-alive HTTP/1.1, and its event-loop utilisation is printed next to the stack's,
+ * so a saturated generator shows. Operations are weighted by their catalog rows and spread over
+ * the clients load-1…20 (each has its own 1000 req/min bucket on rate-limited operations).
+ * Figures only: nothing here passes or fails.
+ */
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import type { Operation } from '../fixtures/catalog/model.ts';
+import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
+import { buildOperationRequest, type OperationCall, urlOf } from '../fixtures/clients/operation-request.ts';
+import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
+import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
+
+/** One request as the generator sends it, built beforehand so building costs the generator nothing. */
+interface PlannedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  expected: number;
+}
+
+interface StepInput {
+  rate: number;
+  requests: PlannedRequest[];
+  maxInFlight: number;
+}
+
+interface StepResult {
+  rate: number;
+  seconds: number;
+  sent: number;
+  completed: number;
+  /** Scheduled time → last byte of the answer, ms. */
+  latencies: number[];
+  /** How late the generator sent, ms (its own lag: large values mean the generator is the bottleneck). */
+  maxSendLagMs: number;
+  statuses: Record<string, number>;
+  /** Requests not sent because maxInFlight were already waiting. */
+  shed: number;
+  /** From the first scheduled send to the last answer. */
+  completionSeconds: number;
+  generatorUtilization: number;
+  /** The generator thread's CPU time over the step's wall time. */
+  generatorCpuShare: number;
+}
+
+if (isMainThread) await main();
+else await generate(workerData as StepInput);
+
+// ---- the generator (worker thread) ----------------------------------------------------------
+
+async function generate({ rate, requests, maxInFlight }: StepInput) {
+  const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight, maxFreeSockets: maxInFlight });
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let inFlight = 0;
+  let completed = 0;
+  let shed = 0;
+  let maxSendLagMs = 0;
+  const count = (key: string) => {
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  };
+  const interval = 1000 / rate;
+  const utilizationBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.threadCpuUsage();
+  const started = performance.now();
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    allDone = resolve;
+  });
+  const settle = (scheduled: number, key: string) => {
+    latencies.push(performance.now() - scheduled);
+    count(key);
+    inFlight--;
+    completed++;
+    if (completed + shed === requests.length) allDone();
+  };
+
+  const fire = (planned: PlannedRequest, scheduled: number) => {
+    maxSendLagMs = Math.max(maxSendLagMs, performance.now() - scheduled);
+    if (inFlight >= maxInFlight) {
+      shed++;
+      count('shed');
+      if (completed + shed === requests.length) allDone();
+      return;
+    }
+    inFlight++;
+    const outgoing = request(planned.url, { method: planned.method, headers: planned.headers, agent }, (response) => {
+      response.resume();
+      response.on('end', () =>
+        settle(scheduled, response.statusCode === planned.expected ? String(response.statusCode) : `unexpected ${response.statusCode}`),
+      );
+    });
+    outgoing.on('error', (error) => settle(scheduled, `error ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+    outgoing.end(planned.body);
+  };
+
+  let next = 0;
+  while (next < requests.length) {
+    const now = performance.now();
+    while (next < requests.length && started + next * interval <= now) {
+      fire(requests[next] as PlannedRequest, started + next * interval);
+      next++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(5, started + next * interval - performance.now()))));
+  }
+  const sendingSeconds = (performance.now() - started) / 1000;
+  await finished;
+  const completionSeconds = (performance.now() - started) / 1000;
+  const cpu = process.threadCpuUsage(cpuBefore);
+  agent.destroy();
+  const result: StepResult = {
+    rate,
+    seconds: sendingSeconds,
+    sent: requests.length - shed,
+    completed,
+    latencies,
+    maxSendLagMs,
+    statuses,
+    shed,
+    completionSeconds,
+    generatorUtilization: performance.eventLoopUtilization(utilizationBefore).utilization,
+    generatorCpuShare: (cpu.user + cpu.system) / 1000 / (completionSeconds * 1000),
+  };
+  parentPort?.postMessage(result);
+}
+
+// ---- the bench (main thread: the stack, the plan, the table) --------------------------------
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      rates: { type: 'string', default: '100,250,500' },
+      seconds: { type: 'string', default: '10' },
+      'warmup-seconds': { type: 'string', default: '3' },
+      'max-in-flight': { type: 'string', default: '2000' },
+    },
+  });
+  const rates = values.rates.split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const warmupSeconds = Number(values['warmup-seconds']);
+  const maxInFlight = Number(values['max-in-flight']);
+
+  const { startStack } = await import('../reference-implementation/stack.ts');
+  const catalog = loadCatalog();
+  const started = performance.now();
+  const stack = await startStack({ faultInjection: false });
+  console.error(
+    `stack started in ${((performance.now() - started) / 1000).toFixed(1)} s (${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap})`,
+  );
+  try {
+    const oauth = new OAuthClient(stack.target);
+    const clients = Array.from({ length: 20 }, (_, index) => `load-${index + 1}`);
+    const authorizations = await Promise.all(clients.map((client) => oauth.authorization(client)));
+    const baseUrl = stack.target.apiBaseUrl;
+
+    // Weighted by rows: an operation stated on 4 rows is drawn 4 times as often as one on 1 row.
+    const weighted = catalog.operations.flatMap((operation) => operation.rows.map(() => operation));
+    const faker = fakerFor(448);
+    const plans = [
+      warmupSeconds > 0 ? { rate: 50, count: 50 * warmupSeconds, warmup: true } : undefined,
+      ...rates.map((rate) => ({ rate, count: rate * seconds, warmup: false })),
+    ]
+      .filter((plan) => plan !== undefined)
+      .map((plan) => ({ ...plan, operations: Array.from({ length: plan.count }, () => faker.helpers.arrayElement(weighted)) }));
+
+    // Arrange: a few records per endpoint to read and reconfigure, and one record per planned delete.
+    const endpoints = [...new Set(catalog.operations.map((operation) => operation.endpoint))] as ResourceEndpoint[];
+    const seedOperation = (endpoint: string) => {
+      const creates = catalog.operations.filter(
+        (op) => op.endpoint === endpoint && op.actionKey === 'create' && !op.notes.includes('rate-limit'),
+      );
+      const found = creates.find((op) => op.method === 'POST') ?? creates[0];
+      if (!found) throw new Error(`no unlimited create on ${endpoint}`);
+      return found;
+    };
+    const stable = new Map<string, string[]>();
+    const deletable = new Map<string, string[]>();
+    const arrange: { endpoint: ResourceEndpoint; into: Map<string, string[]> }[] = [];
+    for (const endpoint of endpoints) {
+      const deletes = plans.flatMap((plan) => plan.operations).filter((op) => op.endpoint === endpoint && op.actionKey === 'delete').length;
+      for (let i = 0; i < 20; i++) arrange.push({ endpoint, into: stable });
+      for (let i = 0; i < deletes; i++) arrange.push({ endpoint, into: deletable });
+    }
+    const arrangeStarted = performance.now();
+    let cursor = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (cursor < arrange.length) {
+          const { endpoint, into } = arrange[cursor++] as (typeof arrange)[number];
+          const spec = buildOperationRequest(seedOperation(endpoint), {
+            fields: buildRecordFields(endpoint, faker),
+            authorization: authorizations[0] as string,
+          });
+          const response = await fetch(urlOf(baseUrl, spec), {
+            method: spec.method,
+            headers: spec.headers,
+            ...(spec.body ? { body: spec.body } : {}),
+          });
+          const body = (await response.json()) as { id?: string };
+          if (response.status !== 201 || !body.id)
+            throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${JSON.stringify(body)}`);
+          into.set(endpoint, [...(into.get(endpoint) ?? []), body.id]);
+        }
+      }),
+    );
+    console.error(`arranged ${arrange.length} records in ${((performance.now() - arrangeStarted) / 1000).toFixed(1)} s`);
+
+    const successStatus = { create: 201, delete: 204, 'check-status': 200, export: 200, 'update-config': 200 } as const;
+    let sequence = 0;
+    const planRequest = (operation: Operation): PlannedRequest => {
+      const endpoint = operation.endpoint as ResourceEndpoint;
+      const pick = () => faker.helpers.arrayElement(stable.get(endpoint) ?? []);
+      const call: OperationCall = (() => {
+        switch (operation.actionKey) {
+          case 'create':
+            return { fields: buildRecordFields(endpoint, faker) };
+          case 'delete':
+            return { id: deletable.get(endpoint)?.pop() as string };
+          case 'update-config':
+            return { id: pick(), fields: { config: buildConfig(faker) } };
+          case 'check-status':
+            return { id: pick() };
+          case 'export':
+            // One record: a collection export's cost grows with the table the creates keep filling.
+            return { id: pick() };
+        }
+      })();
+      const authorization = authorizations[sequence++ % authorizations.length] as string;
+      const spec = buildOperationRequest(operation, { ...call, authorization, requestId: `bench-${sequence}` });
+      return {
+        method: spec.method,
+        url: urlOf(baseUrl, spec),
+        headers: spec.headers,
+        body: spec.body,
+        expected: successStatus[operation.actionKey],
+      };
+    };
+
+    const rows: string[][] = [];
+    for (const plan of plans) {
+      const requests = plan.operations.map(planRequest);
+      const utilizationBefore = performance.eventLoopUtilization();
+      const cpuBefore = process.threadCpuUsage();
+      const wallBefore = performance.now();
+      const result = await new Promise<StepResult>((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { rate: plan.rate, requests, maxInFlight } satisfies StepInput });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      const stackUtilization = performance.eventLoopUtilization(utilizationBefore).utilization;
+      const cpu = process.threadCpuUsage(cpuBefore);
+      const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+      const pending = stack.pendingEvents();
+      const drainStarted = performance.now();
+      while (stack.pendingEvents() > 0 && performance.now() - drainStarted < 30_000)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      const drainMs = performance.now() - drainStarted;
+
+      const sorted = result.latencies.toSorted((a, b) => a - b);
+      const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+      const errors = Object.entries(result.statuses).filter(([key]) => !/^\d+$/.test(key));
+      rows.push([
+        plan.warmup ? `${plan.rate} (warm-up)` : String(plan.rate),
+        (result.sent / result.seconds).toFixed(1),
+        (result.completed / result.completionSeconds).toFixed(1),
+        at(0.5).toFixed(1),
+        at(0.99).toFixed(1),
+        (sorted.at(-1) ?? Number.NaN).toFixed(1),
+        String(errors.reduce((sum, [, n]) => sum + n, 0)),
+        String(pending),
+        `${drainMs.toFixed(0)} ms`,
+        `${(stackUtilization * 100).toFixed(0)}% / ${(cpuShare * 100).toFixed(0)}%`,
+        `${(result.generatorUtilization * 100).toFixed(0)}% / ${(result.generatorCpuShare * 100).toFixed(0)}%, lag ${result.maxSendLagMs.toFixed(1)} ms`,
+      ]);
+      if (errors.length > 0) console.error(`rate ${plan.rate}: ${errors.map(([key, n]) => `${n} × ${key}`).join(', ')}`);
+    }
+
+    const header = [
+      'asked req/s',
+      'sent req/s',
+      'done req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'outbox pending',
+      'drained in',
+      'stack loop / CPU',
+      'generator loop / CPU',
+    ];
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+    const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
+    console.log(line(header));
+    for (const row of rows) console.log(line(row));
+    console.log(
+      'latency: scheduled send → last byte of the answer; outbox pending: events and audit entries not yet on Kafka when the step ended',
+    );
+  } finally {
+    await stack.stop();
+  }
+}
