@@ -24,5 +24,6 @@ export default defineConfig({
     { name: 'catalog', testDir: './fixtures/catalog' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
+    { name: 'load', testDir: './load' },
   ],
 });

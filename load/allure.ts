@@ -60,7 +60,17 @@ export function operationsCsv(operations: readonly OperationFigures[]): string {
   const statuses = [...new Set(operations.flatMap((operation) => Object.keys(operation.statuses)))].sort();
   const cell = (value: number) => (Number.isFinite(value) ? String(value) : '');
   const lines = [
-    ['operation', 'promises <1s', 'rows', 'requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', ...statuses.map((status) => `HTTP ${status}`)].join(','),
+    [
+      'operation',
+      'promises <1s',
+      'rows',
+      'requests',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      ...statuses.map((status) => `HTTP ${status}`),
+    ].join(','),
     ...operations.map((operation) =>
       [
         `"${operation.operationId}"`,
@@ -135,7 +145,14 @@ function thresholdSteps(threshold: ThresholdVerdict, verdict: CampaignVerdict): 
   return threshold.checks.map((check) => step(`${check.name}: ${check.actual}`, check.status, verdict));
 }
 
-function result(fields: { fullName: string; name: string; status: VerdictStatus; message: string; verdict: CampaignVerdict; labels: AllureResult['labels'] }): AllureResult {
+function result(fields: {
+  fullName: string;
+  name: string;
+  status: VerdictStatus;
+  message: string;
+  verdict: CampaignVerdict;
+  labels: AllureResult['labels'];
+}): AllureResult {
   return {
     ...step(fields.name, fields.status, fields.verdict, fields.message),
     uuid: randomUUID(),
@@ -158,7 +175,12 @@ function result(fields: { fullName: string; name: string; status: VerdictStatus;
  */
 export function campaignResults(verdict: CampaignVerdict, extra: { artilleryReport?: string; plan?: string } = {}): AllureFile[] {
   const out = converter();
-  const chart = out.attach('latency over time', 'image/svg+xml', 'svg', latencyChart(verdict.timeline, { title: verdict.title, limitMs: 1000 }));
+  const chart = out.attach(
+    'latency over time',
+    'image/svg+xml',
+    'svg',
+    latencyChart(verdict.timeline, { title: verdict.title, limitMs: 1000 }),
+  );
   const perOperation = out.attach('per-operation figures', 'text/csv', 'csv', operationsCsv(verdict.operations));
   const overTime = out.attach('latency over time (table)', 'text/csv', 'csv', timelineCsv(verdict));
   const generator = out.attach('load applied (achieved vs asked)', 'application/json', 'json', JSON.stringify(verdict.generator, null, 2));
@@ -175,7 +197,7 @@ export function campaignResults(verdict: CampaignVerdict, extra: { artilleryRepo
     verdict,
     labels: labelsOf(verdict, 'campaign', allRows),
   });
-  campaign.description = describe(verdict);
+  campaign.description = describeCampaign(verdict);
   campaign.steps = verdict.thresholds.map((threshold) =>
     step(`${threshold.title}: ${threshold.actual}`, threshold.status, verdict, threshold.message, thresholdSteps(threshold, verdict)),
   );
@@ -205,13 +227,15 @@ export function campaignResults(verdict: CampaignVerdict, extra: { artilleryRepo
   return out.files;
 }
 
-function describe(verdict: CampaignVerdict): string {
+function describeCampaign(verdict: CampaignVerdict): string {
   const g = verdict.generator;
   const lat = verdict.latency.promised ?? verdict.latency.all;
   return [
     `${verdict.title} (${verdict.profile} profile, run ${verdict.runId}).`,
     `Load: asked ${g.askedArrivals} arrivals at ${g.askedRate.toFixed(2)}/s; ${g.engine} achieved ${g.arrivals} at ${g.arrivalRate.toFixed(2)}/s (${(g.deviation * 100).toFixed(2)} % off).`,
-    lat ? `Latency (client-side total): p50 ${lat.p50} ms, p95 ${lat.p95} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.count} requests.` : '',
+    lat
+      ? `Latency (client-side total): p50 ${lat.p50} ms, p95 ${lat.p95} ms, p99 ${lat.p99} ms, max ${lat.max} ms over ${lat.count} requests.`
+      : '',
     verdict.clients.some((client) => client.allowed + client.limited > 0)
       ? `Clients: ${verdict.clients.map((client) => `${client.clientId} ${client.allowed} × 2xx/allowed, ${client.limited} × 429`).join('; ')}.`
       : '',
@@ -220,7 +244,14 @@ function describe(verdict: CampaignVerdict): string {
     .join('\n');
 }
 
-const metric = (verdict: CampaignVerdict, key: string, value: number, title: string, unit: string, better: PerfMetric['better']): PerfMetric => ({
+const metric = (
+  verdict: CampaignVerdict,
+  key: string,
+  value: number,
+  title: string,
+  unit: string,
+  better: PerfMetric['better'],
+): PerfMetric => ({
   id: randomUUID(),
   key: `load.${verdict.profile}.${verdict.slug}.${key}`,
   value,
@@ -257,7 +288,14 @@ export function campaignMetrics(verdict: CampaignVerdict): PerfMetric[] {
   if (verdict.campaign === 'rate-limit') {
     const over = verdict.clients.filter((client) => client.role === 'over-limit');
     metrics.push(
-      metric(verdict, 'allowed_per_client', round(over.reduce((sum, client) => sum + client.allowed, 0) / Math.max(1, over.length), 1), 'allowed per over-limit client', 'requests', 'lower'),
+      metric(
+        verdict,
+        'allowed_per_client',
+        round(over.reduce((sum, client) => sum + client.allowed, 0) / Math.max(1, over.length), 1),
+        'allowed per over-limit client',
+        'requests',
+        'lower',
+      ),
       metric(verdict, 'rate_limited', verdict.responses.rateLimited, '429 answers', 'count', 'higher'),
     );
   }
@@ -266,11 +304,29 @@ export function campaignMetrics(verdict: CampaignVerdict): PerfMetric[] {
 
 export function stressMetrics(summary: StressSummary, runId: string, start: number, stop: number): PerfMetric[] {
   if (!summary.knee && summary.highestPassingRate === undefined) return [];
-  const base = { id: randomUUID(), start, stop, unit: 'req/s', better: 'higher' as const, group: 'load-stress', groupTitle: 'Load · stress' };
+  const base = {
+    id: randomUUID(),
+    start,
+    stop,
+    unit: 'req/s',
+    better: 'higher' as const,
+    group: 'load-stress',
+    groupTitle: 'Load · stress',
+  };
   return [
-    ...(summary.knee ? [{ ...base, key: 'load.stress.knee', value: summary.knee.rate, title: `stress · knee (${summary.knee.engine}, run ${runId})` }] : []),
+    ...(summary.knee
+      ? [{ ...base, key: 'load.stress.knee', value: summary.knee.rate, title: `stress · knee (${summary.knee.engine}, run ${runId})` }]
+      : []),
     ...(summary.highestPassingRate !== undefined
-      ? [{ ...base, id: randomUUID(), key: 'load.stress.highest_passing_rate', value: summary.highestPassingRate, title: 'stress · highest rate within the promise' }]
+      ? [
+          {
+            ...base,
+            id: randomUUID(),
+            key: 'load.stress.highest_passing_rate',
+            value: summary.highestPassingRate,
+            title: 'stress · highest rate within the promise',
+          },
+        ]
       : []),
   ];
 }

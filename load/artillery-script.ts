@@ -1,5 +1,5 @@
 import type { Operation } from '../fixtures/catalog/model.ts';
-import { clientAllowed, clientLimited, metrics } from './metrics.ts';
+import { clientAllowed, clientLimited, clientNoAnswer, metrics } from './metrics.ts';
 import { askedArrivals, type CampaignPlan, operationOf } from './plan.ts';
 
 /** The processor's hook names, as the generated script refers to them. */
@@ -10,6 +10,7 @@ export const hooks = {
   prepareArrange: 'td448PrepareArrange',
   captureArranged: 'td448CaptureArranged',
   arranged: 'td448Arranged',
+  failed: 'td448Failed',
 } as const;
 
 /** Actions that consume their record: each virtual user arranges a fresh one first. */
@@ -46,6 +47,7 @@ export function artilleryScript(plan: CampaignPlan, options: ScriptOptions) {
         weight: entry.weight,
         td448Rows: entry.rows,
         beforeScenario: hooks.dispatch,
+        onError: hooks.failed,
         flow: [
           ...(consumesRecord(operation)
             ? [
@@ -91,7 +93,10 @@ export function ensureChecks(plan: CampaignPlan) {
   const conditions: string[] = [
     `${metrics.arrivalClock}.count >= ${Math.ceil(asked * (1 - tolerance))}`,
     ...within(rateOf(metrics.arrivalClock), plan.arrivalRate),
-    ...within(rateOf(metrics.firstSendClock), plan.arrivalRate),
+    ...within(
+      `((${metrics.firstSendClock}.count - 1) * 1000 / (${metrics.firstSendClock}.max - ${metrics.arrivalClock}.min))`,
+      plan.arrivalRate,
+    ),
     'vusers.failed == 0',
     `${metrics.serverError} == 0`,
     `${metrics.unexpected} == 0`,
@@ -105,7 +110,12 @@ export function ensureChecks(plan: CampaignPlan) {
     conditions.push(`${metrics.rateLimitHeadersMissing} == 0`);
     for (const client of plan.clients) {
       if (client.role === 'over-limit') {
-        conditions.push(`${clientAllowed(client.clientId)} == ${plan.rateLimitPerMinute}`, `${clientLimited(client.clientId)} > 0`);
+        // Exactly the limit allowed; a request that got no answer may have spent one unit of it.
+        conditions.push(
+          `${clientAllowed(client.clientId)} <= ${plan.rateLimitPerMinute}`,
+          `${clientAllowed(client.clientId)} + ${clientNoAnswer(client.clientId)} >= ${plan.rateLimitPerMinute}`,
+          `${clientLimited(client.clientId)} > 0`,
+        );
       } else {
         conditions.push(`${clientLimited(client.clientId)} == 0`);
       }

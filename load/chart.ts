@@ -5,7 +5,7 @@ const height = 320;
 const margin = { top: 28, right: 64, bottom: 40, left: 60 };
 const colors = { p50: '#2e7d32', p95: '#ef6c00', p99: '#c62828', rate: '#90a4ae', limit: '#6a1b9a' };
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A nice upper bound for an axis: 1, 2 or 5 times a power of ten. */
 export function niceCeiling(value: number): number {
@@ -50,12 +50,15 @@ export function latencyChart(points: readonly TimelinePoint[], options: { title:
     .map((value) => `<text x="${x(value)}" y="${height - margin.bottom + 16}" text-anchor="middle">${Math.round(value)}</text>`)
     .join('');
   const legend = (['p50', 'p95', 'p99'] as const)
-    .map((key, i) => `<rect x="${margin.left + i * 70}" y="8" width="12" height="3" fill="${colors[key]}"/><text x="${margin.left + 16 + i * 70}" y="13">${key}</text>`)
+    .map(
+      (key, i) =>
+        `<rect x="${margin.left + i * 70}" y="8" width="12" height="3" fill="${colors[key]}"/><text x="${margin.left + 16 + i * 70}" y="13">${key}</text>`,
+    )
     .join('');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="13" text-anchor="middle" font-weight="bold">${escape(options.title)}</text>`,
+    `<text x="${width / 2}" y="13" text-anchor="middle" font-weight="bold">${escapeXml(options.title)}</text>`,
     legend,
     `<text x="${width - margin.right - 150}" y="13" fill="${colors.rate}">▮ responses/s (right axis)</text>`,
     ticks,

@@ -3,8 +3,10 @@
  * close to the weights as whole picks allow, so each client gets exactly its share of the arrivals
  * whatever the run's length, and each worker of a distributed run hands out the same shares.
  */
+type Slot<T> = { value: T; weight: number; current: number };
+
 export class SmoothWeightedRoundRobin<T> {
-  readonly #items: { value: T; weight: number; current: number }[];
+  readonly #items: Slot<T>[];
   readonly #total: number;
 
   constructor(items: readonly { value: T; weight: number }[]) {
@@ -15,7 +17,7 @@ export class SmoothWeightedRoundRobin<T> {
   }
 
   next(): T {
-    let best = this.#items[0] as (typeof this.#items)[number];
+    let best = this.#items[0] as Slot<T>;
     for (const item of this.#items) {
       item.current += item.weight;
       if (item.current > best.current) best = item;

@@ -11,7 +11,10 @@ export type Platform = z.infer<typeof Platform>;
 
 export const DistributedOptions = z.object({
   platform: Platform.default('local'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').default('us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+    .default('us-east-1'),
   /** Load generator workers; Artillery splits every arrival rate evenly between them. */
   count: z.number().int().positive().default(2),
   cpu: z.string().optional(),

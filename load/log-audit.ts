@@ -25,7 +25,14 @@ export class LogCollector {
   truncated = false;
   errors: string[] = [];
 
-  constructor(options: { queryUrl: string; oauth: OAuthClient; clientIds: readonly string[]; runId: string; slug: string; startedAt?: number }) {
+  constructor(options: {
+    queryUrl: string;
+    oauth: OAuthClient;
+    clientIds: readonly string[];
+    runId: string;
+    slug: string;
+    startedAt?: number;
+  }) {
     this.#queryUrl = options.queryUrl;
     this.#oauth = options.oauth;
     this.#clientIds = options.clientIds;
@@ -90,9 +97,15 @@ export interface ClientAudit {
   windows: number;
   /** The most requests that reached the downstream within one window. */
   reachedInBusiestWindow: number;
-  /** What the client itself counted, to compare with the log. */
-  observed: { allowed: number; limited: number };
+  /** What the client itself counted, to compare with the log (a request with no answer may be in the log either way). */
+  observed: Observed;
   problems: string[];
+}
+
+export interface Observed {
+  allowed: number;
+  limited: number;
+  noAnswer: number;
 }
 
 export interface LogAudit {
@@ -108,10 +121,14 @@ export interface LogAudit {
 export function auditRateLimit(
   plan: CampaignPlan,
   entries: readonly TransactionLogEntry[],
-  observed: ReadonlyMap<string, { allowed: number; limited: number }>,
+  observed: ReadonlyMap<string, Observed>,
   collection: { truncated: boolean; errors: readonly string[] } = { truncated: false, errors: [] },
 ): LogAudit {
-  const limitedOperations = new Set(Object.values(plan.operations).filter((operation) => operation.notes.includes('rate-limit')).map((operation) => operation.id));
+  const limitedOperations = new Set(
+    Object.values(plan.operations)
+      .filter((operation) => operation.notes.includes('rate-limit'))
+      .map((operation) => operation.id),
+  );
   const clients = plan.clients.map((client): ClientAudit => {
     const mine = entries
       .filter((entry) => entry.clientId === client.clientId && limitedOperations.has(`${entry.method} ${entry.endpoint} ${entry.action}`))
@@ -126,7 +143,7 @@ export function auditRateLimit(
       }
       if (entry.attempts > 0) windows[windows.length - 1] = (windows.at(-1) ?? 0) + 1;
     }
-    const seen = observed.get(client.clientId) ?? { allowed: 0, limited: 0 };
+    const seen = observed.get(client.clientId) ?? { allowed: 0, limited: 0, noAnswer: 0 };
     const audit: ClientAudit = {
       clientId: client.clientId,
       role: client.role,
@@ -139,16 +156,29 @@ export function auditRateLimit(
       observed: seen,
       problems: [],
     };
-    if (audit.rateLimitedButReached > 0) audit.problems.push(`${audit.rateLimitedButReached} rate-limited requests still reached the downstream`);
+    if (audit.rateLimitedButReached > 0)
+      audit.problems.push(`${audit.rateLimitedButReached} rate-limited requests still reached the downstream`);
     if (audit.reachedInBusiestWindow > plan.rateLimitPerMinute) {
-      audit.problems.push(`${audit.reachedInBusiestWindow} requests reached the downstream within one window; the limit is ${plan.rateLimitPerMinute}`);
+      audit.problems.push(
+        `${audit.reachedInBusiestWindow} requests reached the downstream within one window; the limit is ${plan.rateLimitPerMinute}`,
+      );
     }
     if (client.role === 'over-limit' && audit.reachedInBusiestWindow < plan.rateLimitPerMinute) {
-      audit.problems.push(`only ${audit.reachedInBusiestWindow} requests reached the downstream in a window, below the limit of ${plan.rateLimitPerMinute}`);
+      audit.problems.push(
+        `only ${audit.reachedInBusiestWindow} requests reached the downstream in a window, below the limit of ${plan.rateLimitPerMinute}`,
+      );
     }
-    if (client.role === 'under-limit' && audit.rateLimited > 0) audit.problems.push(`${audit.rateLimited} requests were rate-limited under the limit`);
-    if (audit.reachedDownstream !== seen.allowed || audit.rateLimited !== seen.limited) {
-      audit.problems.push(`the log (${audit.reachedDownstream} reached, ${audit.rateLimited} rate-limited) disagrees with the client (${seen.allowed} allowed, ${seen.limited} 429)`);
+    if (client.role === 'under-limit' && audit.rateLimited > 0)
+      audit.problems.push(`${audit.rateLimited} requests were rate-limited under the limit`);
+    const within = (logged: number, seenCount: number) => logged >= seenCount && logged <= seenCount + seen.noAnswer;
+    if (
+      !within(audit.reachedDownstream, seen.allowed) ||
+      !within(audit.rateLimited, seen.limited) ||
+      audit.logged > seen.allowed + seen.limited + seen.noAnswer
+    ) {
+      audit.problems.push(
+        `the log (${audit.reachedDownstream} reached, ${audit.rateLimited} rate-limited) disagrees with the client (${seen.allowed} allowed, ${seen.limited} × 429, ${seen.noAnswer} unanswered)`,
+      );
     }
     return audit;
   });
@@ -167,6 +197,7 @@ export function auditRateLimit(
   return {
     status: problems.length === 0 ? 'passed' : 'failed',
     clients,
-    message: problems.length === 0 ? 'the log shows every client held to the limit, and agrees with what the clients saw' : problems.join('\n'),
+    message:
+      problems.length === 0 ? 'the log shows every client held to the limit, and agrees with what the clients saw' : problems.join('\n'),
   };
 }

@@ -12,6 +12,8 @@ export const metrics = {
   rateLimited: 'td448.responses.rate_limited',
   serverError: 'td448.responses.server_error',
   unexpected: 'td448.responses.unexpected',
+  /** Measured requests that got no answer at all (timeout, reset): the scenario's onError hook. */
+  noAnswer: 'td448.responses.no_answer',
   rateLimitHeadersMissing: 'td448.rate_limit_headers.missing',
   arrangeFailed: 'td448.arrange.failed',
   /** Client-side total time (socket wait included) of the operations that promise "Thành công <1s". */
@@ -21,6 +23,7 @@ export const metrics = {
 
 export const clientAllowed = (clientId: string) => `td448.client.${clientId}.allowed`;
 export const clientLimited = (clientId: string) => `td448.client.${clientId}.limited`;
+export const clientNoAnswer = (clientId: string) => `td448.client.${clientId}.no_answer`;
 export const operationTime = (operationId: string) => `td448.operation.${operationId}.response_time`;
 export const operationStatus = (operationId: string, status: number) => `td448.operation.${operationId}.status.${status}`;
 

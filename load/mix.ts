@@ -41,13 +41,16 @@ export function arrangeOperation(catalog: Catalog, endpoint: string): Operation 
   const creates = catalog.operations.filter((operation) => operation.endpoint === endpoint && operation.actionKey === 'create');
   const unlimited = creates.filter((operation) => !operation.notes.includes('rate-limit'));
   const pick = unlimited.find((operation) => operation.method === 'POST') ?? unlimited[0];
-  if (!pick) throw new Error(`the catalog declares no create operation outside the rate limit on ${endpoint}: nothing can arrange a record there`);
+  if (!pick)
+    throw new Error(`the catalog declares no create operation outside the rate limit on ${endpoint}: nothing can arrange a record there`);
   return pick;
 }
 
 /** Share of a mix's weight on operations that carry the rate limit: what a client spends of its budget per request. */
 export function limitedShare(catalog: Catalog, mix: readonly MixEntry[]): number {
-  const limited = new Set(catalog.operations.filter((operation) => operation.notes.includes('rate-limit')).map((operation) => operation.id));
+  const limited = new Set(
+    catalog.operations.filter((operation) => operation.notes.includes('rate-limit')).map((operation) => operation.id),
+  );
   const total = mix.reduce((sum, entry) => sum + entry.weight, 0);
   const spent = mix.filter((entry) => limited.has(entry.operationId)).reduce((sum, entry) => sum + entry.weight, 0);
   return total === 0 ? 0 : spent / total;

@@ -43,8 +43,8 @@ export const CampaignPlan = z.object({
   title: z.string().min(1),
   step: z.object({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
   durationSeconds: z.number().int().positive(),
-  /** Arrivals per second: the sum of the clients' rates. */
-  arrivalRate: z.number().positive(),
+  /** Arrivals per second: the sum of the clients' rates, whole (Artillery splits it between workers in whole arrivals). */
+  arrivalRate: z.number().int().positive(),
   clients: z.array(PlannedClient).min(1),
   mix: z.array(PlannedMixEntry).min(1),
   /** The operations of the mix and the ones that arrange records for them, by id. */

@@ -15,7 +15,7 @@ import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/r
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { classify, loadCall, recordNeed } from './calls.ts';
 import { SmoothWeightedRoundRobin, TokenCache } from './dispatch.ts';
-import { clientAllowed, clientLimited, metrics, operationStatus, operationTime } from './metrics.ts';
+import { clientAllowed, clientLimited, clientNoAnswer, metrics, operationStatus, operationTime } from './metrics.ts';
 import { CampaignPlan, operationOf } from './plan.ts';
 import { targetEnv } from './target-env.ts';
 
@@ -40,6 +40,7 @@ interface RequestParams {
   body?: string;
   td448Operation?: string;
   td448Arrange?: string;
+  td448Failed?: boolean;
 }
 interface Response {
   statusCode: number;
@@ -101,11 +102,21 @@ class Worker {
 
   async #createRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
     const arrange = operationOf(this.plan, this.plan.arrange[endpoint] as string);
-    const spec = buildOperationRequest(arrange, { version: this.plan.apiVersion, fields: this.fields(endpoint), authorization, requestId: this.requestId() });
-    const response = await fetch(urlOf(baseUrl, spec), { method: spec.method, headers: spec.headers, ...(spec.body !== undefined ? { body: spec.body } : {}) });
+    const spec = buildOperationRequest(arrange, {
+      version: this.plan.apiVersion,
+      fields: this.fields(endpoint),
+      authorization,
+      requestId: this.requestId(),
+    });
+    const response = await fetch(urlOf(baseUrl, spec), {
+      method: spec.method,
+      headers: spec.headers,
+      ...(spec.body !== undefined ? { body: spec.body } : {}),
+    });
     const body = await response.text();
     const id = idFromLocation(response.headers.get('location'));
-    if (response.status !== 201 || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
+    if (response.status !== 201 || !id)
+      throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
     return id;
   }
 }
@@ -126,7 +137,8 @@ function workerFor(context: Context): Worker {
 function readTarget(): TargetDescription {
   const inline = process.env[targetEnv.json];
   const file = process.env[targetEnv.file];
-  if (!inline && !file) throw new Error(`set ${targetEnv.file} (a target description file) or ${targetEnv.json} (its JSON) for the load workers`);
+  if (!inline && !file)
+    throw new Error(`set ${targetEnv.file} (a target description file) or ${targetEnv.json} (its JSON) for the load workers`);
   return TargetDescription.parse(JSON.parse(inline ?? readFileSync(file as string, 'utf8')));
 }
 
@@ -168,7 +180,11 @@ export async function td448Prepare(request: RequestParams, context: Context, eve
   const authorization = context.vars.td448Authorization as string;
   const need = recordNeed(operation);
   const recordId =
-    need === 'fresh' ? context.vars.td448ArrangedId : need === 'pool' ? await worker.poolRecord(operation.endpoint, baseUrl, authorization) : undefined;
+    need === 'fresh'
+      ? context.vars.td448ArrangedId
+      : need === 'pool'
+        ? await worker.poolRecord(operation.endpoint, baseUrl, authorization)
+        : undefined;
   const call = loadCall(operation, { fields: worker.fields, config: worker.config, ...(recordId ? { recordId } : {}) });
   const faults = worker.faults();
   const spec = buildOperationRequest(operation, {
@@ -194,6 +210,7 @@ export async function td448Observe(request: RequestParams, response: Response, c
   events.emit('counter', metrics.serverError, serverError ? 1 : 0);
   events.emit('counter', metrics.unexpected, unexpected ? 1 : 0);
   events.emit('counter', metrics.arrangeFailed, 0);
+  events.emit('counter', metrics.noAnswer, 0);
   events.emit('counter', operationStatus(operation.id, status), 1);
   if (Number.isFinite(elapsed)) {
     events.emit('histogram', operationTime(operation.id), elapsed);
@@ -206,6 +223,7 @@ export async function td448Observe(request: RequestParams, response: Response, c
     const clientId = context.vars.td448Client as string;
     events.emit('counter', clientAllowed(clientId), limited ? 0 : 1);
     events.emit('counter', clientLimited(clientId), limited ? 1 : 0);
+    events.emit('counter', clientNoAnswer(clientId), 0);
   }
 }
 
@@ -244,4 +262,19 @@ export async function td448CaptureArranged(_request: RequestParams, response: Re
 /** ifTrue of a consuming request: skipped (and counted as arrange.failed) when its record could not be arranged. */
 export function td448Arranged(vars: Vars): boolean {
   return Boolean(vars.td448ArrangedId);
+}
+
+/**
+ * onError (callback style, as Artillery calls it): a request that got no answer. Counted per client,
+ * so the log audit can tell a request the client never heard back from from a miscount.
+ */
+export function td448Failed(_error: Error, request: RequestParams, context: Context, events: Events, done: () => void) {
+  // Artillery may report one failure twice (the request's error event and its promise); count it once.
+  if (request.td448Operation && !request.td448Failed) {
+    request.td448Failed = true;
+    events.emit('counter', metrics.noAnswer, 1);
+    const clientId = context.vars.td448Client;
+    if (clientId) events.emit('counter', clientNoAnswer(clientId), 1);
+  }
+  done();
 }

@@ -33,7 +33,7 @@ export interface ProfileSpec {
   stress?: StressSpec;
 }
 
-const rateLimitCampaign: RateLimitSpec = { seconds: 60, overClients: 2, underClients: 1, overFactor: 1.2, underFactor: 0.98 };
+const rateLimitCampaign: RateLimitSpec = { seconds: 60, overClients: 2, underClients: 1, overFactor: 1.2, underFactor: 0.99 };
 
 /** The four profiles. Campaigns of one profile run side by side; stress steps run one after the other. */
 export const profiles: Record<ProfileName, ProfileSpec> = {
@@ -73,9 +73,7 @@ export interface PlanOptions {
 
 /** The load clients of a target in numeric order: load-1, load-2, … */
 export function loadClients(clientIds: readonly string[]): string[] {
-  return clientIds
-    .filter((id) => /^load-\d+$/.test(id))
-    .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+  return clientIds.filter((id) => /^load-\d+$/.test(id)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
 }
 
 /** The campaigns a profile runs side by side (stress is planned step by step with planStressStep). */
@@ -88,7 +86,9 @@ export function planProfile(profile: ProfileName, options: PlanOptions): Campaig
   const take = (count: number, what: string) => {
     const taken = clients.slice(next, next + count);
     if (taken.length < count) {
-      throw new Error(`${what} needs ${count} more load clients (load-N) but the target describes only ${clients.length} in all: add clients to it`);
+      throw new Error(
+        `${what} needs ${count} more load clients (load-N) but the target describes only ${clients.length} in all: add clients to it`,
+      );
     }
     next += count;
     return taken;
@@ -99,17 +99,24 @@ export function planProfile(profile: ProfileName, options: PlanOptions): Campaig
     plans.push(planRateLimit(profile, options, spec.rateLimit, over, under));
   }
   if (spec.latency && wanted('latency')) {
-    const latency = { ...spec.latency, ...(options.durationSeconds ? { seconds: options.durationSeconds } : {}), ...(options.latencyRate ? { rate: options.latencyRate } : {}) };
+    const latency = {
+      ...spec.latency,
+      ...(options.durationSeconds ? { seconds: options.durationSeconds } : {}),
+      ...(options.latencyRate ? { rate: options.latencyRate } : {}),
+    };
     const available = clients.length - next;
     plans.push(planLatency(profile, options, latency, take(Math.min(latency.clients, available), 'the latency campaign')));
   }
-  if (plans.length === 0) throw new Error(`profile ${profile} runs no ${options.campaigns?.join(' or ')} campaign; it runs: ${describeProfile(profile)}`);
+  if (plans.length === 0)
+    throw new Error(`profile ${profile} runs no ${options.campaigns?.join(' or ')} campaign; it runs: ${describeProfile(profile)}`);
   return plans;
 }
 
 export function describeProfile(profile: ProfileName): string {
   const spec = profiles[profile];
-  return [spec.rateLimit && 'rate-limit', spec.latency && 'latency', spec.stress && 'stress (latency staircase)'].filter(Boolean).join(', ');
+  return [spec.rateLimit && 'rate-limit', spec.latency && 'latency', spec.stress && 'stress (latency staircase)']
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** One step of the stress staircase: the catalog mix at `rate` over every load client. */
@@ -136,10 +143,18 @@ export function limiterSafeRate(catalog: Catalog, clients: number, share = 0.9):
 }
 
 function planRateLimit(profile: ProfileName, options: PlanOptions, spec: RateLimitSpec, over: string[], under: string[]): CampaignPlan {
+  // Whole arrivals per second per client, so the campaign's rate is whole too: 1200/min over, 960/min just under.
+  const perSecond = (factor: number, round: (value: number) => number) => round((rateLimitPerMinute * factor) / 60);
   const clients: PlannedClient[] = [
-    ...over.map((clientId) => ({ clientId, perMinute: Math.round(rateLimitPerMinute * spec.overFactor), role: 'over-limit' as const })),
-    ...under.map((clientId) => ({ clientId, perMinute: Math.round(rateLimitPerMinute * spec.underFactor), role: 'under-limit' as const })),
+    ...over.map((clientId) => ({ clientId, perMinute: perSecond(spec.overFactor, Math.ceil) * 60, role: 'over-limit' as const })),
+    ...under.map((clientId) => ({ clientId, perMinute: perSecond(spec.underFactor, Math.floor) * 60, role: 'under-limit' as const })),
   ];
+  const window = 60;
+  if (spec.seconds > window || clients.some((c) => c.role === 'over-limit' && (c.perMinute * spec.seconds) / 60 <= rateLimitPerMinute)) {
+    throw new Error(
+      `the rate-limit campaign must fit one ${window} s window and send the over-limit clients past ${rateLimitPerMinute} requests in it`,
+    );
+  }
   return buildPlan(options, {
     profile,
     campaign: 'rate-limit',
@@ -189,7 +204,7 @@ function buildPlan(
   }
   const latency = promisedLatency(catalog);
   const inMix = new Set(fields.mix.map((entry) => entry.operationId));
-  const arrivalRate = fields.clients.reduce((sum, client) => sum + client.perMinute, 0) / 60;
+  const arrivalRate = Math.round(fields.clients.reduce((sum, client) => sum + client.perMinute, 0) / 60);
   return CampaignPlan.parse({
     ...fields,
     runId: options.runId,

@@ -9,7 +9,7 @@ import { artilleryScript } from './artillery-script.ts';
 import { artilleryCommand, type DistributedOptions, dotenvFor } from './distributed.ts';
 import { type CampaignVerdict, evaluateCampaign, parseEnsureOutput } from './evaluate.ts';
 import { auditRateLimit, LogCollector } from './log-audit.ts';
-import { clientAllowed, clientLimited } from './metrics.ts';
+import { clientAllowed, clientLimited, clientNoAnswer } from './metrics.ts';
 import type { CampaignPlan } from './plan.ts';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -43,7 +43,10 @@ export interface RunContext {
  * own (Artillery bundles a TypeScript processor next to itself, so campaigns running side by side
  * must not share one).
  */
-export function writeCampaignFiles(plan: CampaignPlan, context: Pick<RunContext, 'outputDir' | 'target' | 'targetFile' | 'distributed'>): CampaignFiles {
+export function writeCampaignFiles(
+  plan: CampaignPlan,
+  context: Pick<RunContext, 'outputDir' | 'target' | 'targetFile' | 'distributed'>,
+): CampaignFiles {
   const dir = join(context.outputDir, plan.slug);
   mkdirSync(dir, { recursive: true });
   const entry = join(dir, 'processor.ts');
@@ -55,9 +58,18 @@ export function writeCampaignFiles(plan: CampaignPlan, context: Pick<RunContext,
     log: join(dir, 'artillery.log'),
     verdict: join(dir, 'verdict.json'),
   };
-  writeFileSync(entry, `// Generated: this campaign's own entry to the shared processor.\nexport * from '${relative(dir, processorPath).replaceAll('\\', '/')}';\n`);
+  // Artillery bundles the processor as CommonJS into dist/, under this project's "type": "module".
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  writeFileSync(join(dir, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(
+    entry,
+    `// Generated: this campaign's own entry to the shared processor.\nexport * from '${relative(dir, processorPath).replaceAll('\\', '/')}';\n`,
+  );
   writeFileSync(files.plan, `${JSON.stringify(plan, null, 2)}\n`);
-  writeFileSync(files.script, `${JSON.stringify(artilleryScript(plan, { target: context.target.apiBaseUrl, processor: './processor.ts' }), null, 2)}\n`);
+  writeFileSync(
+    files.script,
+    `${JSON.stringify(artilleryScript(plan, { target: context.target.apiBaseUrl, processor: './processor.ts' }), null, 2)}\n`,
+  );
   if (context.distributed?.platform === 'lambda') {
     files.dotenv = join(dir, 'target.env');
     writeFileSync(files.dotenv, dotenvFor(readFileSync(context.targetFile, 'utf8')), { mode: 0o600 });
@@ -87,7 +99,10 @@ export function processCpuSeconds(pid: number): number | undefined {
 }
 
 export function runArtillery(files: CampaignFiles, context: RunContext, timeoutMs: number): Promise<ArtilleryRun> {
-  const command = artilleryCommand({ script: files.script, report: files.report, targetFile: context.targetFile, ...(files.dotenv ? { dotenv: files.dotenv } : {}) }, context.distributed);
+  const command = artilleryCommand(
+    { script: files.script, report: files.report, targetFile: context.targetFile, ...(files.dotenv ? { dotenv: files.dotenv } : {}) },
+    context.distributed,
+  );
   const startedAt = Date.now();
   const child = spawn(process.execPath, [artilleryBin, ...command.args], {
     cwd: projectRoot,
@@ -109,9 +124,13 @@ export function runArtillery(files: CampaignFiles, context: RunContext, timeoutM
     log.write(chunk);
     if (context.verbose) process.stdout.write(text);
     for (const line of text.split('\n')) {
-      if (line.startsWith('Phase started:')) phaseStart = { cpu: processCpuSeconds(child.pid as number) ?? Number.NaN, at: performance.now() };
+      if (line.startsWith('Phase started:'))
+        phaseStart = { cpu: processCpuSeconds(child.pid as number) ?? Number.NaN, at: performance.now() };
       if (line.startsWith('Phase completed:') && phaseStart) {
-        phase = { cpu: (processCpuSeconds(child.pid as number) ?? Number.NaN) - phaseStart.cpu, wall: (performance.now() - phaseStart.at) / 1000 };
+        phase = {
+          cpu: (processCpuSeconds(child.pid as number) ?? Number.NaN) - phaseStart.cpu,
+          wall: (performance.now() - phaseStart.at) / 1000,
+        };
       }
     }
   };
@@ -151,7 +170,13 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
   let auditSkipped: string | undefined;
   if (plan.campaign === 'rate-limit') {
     if (context.target.clients.some((client) => client.clientId === 'log-admin')) {
-      collector = new LogCollector({ queryUrl: context.target.logQueryUrl, oauth: new OAuthClient(context.target), clientIds: plan.clients.map((c) => c.clientId), runId: plan.runId, slug: plan.slug });
+      collector = new LogCollector({
+        queryUrl: context.target.logQueryUrl,
+        oauth: new OAuthClient(context.target),
+        clientIds: plan.clients.map((c) => c.clientId),
+        runId: plan.runId,
+        slug: plan.slug,
+      });
       collector.start();
     } else {
       auditSkipped = 'the target description has no log-admin client: the transaction log cannot be read';
@@ -161,13 +186,19 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
   const run = await runArtillery(files, context, (plan.durationSeconds + 180) * 1000);
   const entries = collector ? await collector.stop() : [];
   if (!existsSync(files.report)) {
-    throw new Error(`artillery exited ${run.exitCode} without a report for ${plan.slug}; its output is in ${files.log}:\n${run.output.slice(-2000)}`);
+    throw new Error(
+      `artillery exited ${run.exitCode} without a report for ${plan.slug}; its output is in ${files.log}:\n${run.output.slice(-2000)}`,
+    );
   }
   const report = readArtilleryReport(files.report);
   const observed = new Map(
     plan.clients.map((client) => [
       client.clientId,
-      { allowed: counter(report.aggregate, clientAllowed(client.clientId)), limited: counter(report.aggregate, clientLimited(client.clientId)) },
+      {
+        allowed: counter(report.aggregate, clientAllowed(client.clientId)),
+        limited: counter(report.aggregate, clientLimited(client.clientId)),
+        noAnswer: counter(report.aggregate, clientNoAnswer(client.clientId)),
+      },
     ]),
   );
   const audit = collector ? auditRateLimit(plan, entries, observed, collector) : undefined;

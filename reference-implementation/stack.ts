@@ -1,16 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Catalog } from '../fixtures/catalog/model.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import type { Catalog } from '../fixtures/catalog/model.ts';
 import { rateLimitPerMinute, topics } from '../fixtures/schemas/protocol.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { startAuthorizationServer } from './auth/authorization-server.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
-import { startDownstreamBackend } from './downstream/backend.ts';
 import type { Defect } from './defects.ts';
+import { startDownstreamBackend } from './downstream/backend.ts';
 import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
+import { cacheVerifiedTokens } from './gateway/token-cache.ts';
 import { startKafkaBroker } from './kafka/broker.ts';
 import { createProducer, createTopics } from './kafka/client.ts';
 import { Database } from './storage/database.ts';
@@ -60,7 +61,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       startDownstreamBackend(),
     ]);
     if (broker) stops.push(() => broker.stop());
-    stops.push(() => auth.stop(), () => downstream.stop());
+    stops.push(
+      () => auth.stop(),
+      () => downstream.stop(),
+    );
     const kafkaBootstrap = options.kafkaBootstrap ?? (broker as { bootstrap: string }).bootstrap;
     await createTopics(kafkaBootstrap, [topics.events, topics.audit], { partitions: 3 });
 
@@ -69,10 +73,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const outbox = new Outbox(database);
     let relay: OutboxRelay | undefined;
     const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'), () => relay?.notify());
+    stops.push(async () => transactionLog.flush());
     const producer = createProducer(kafkaBootstrap, 'td448-outbox-relay');
     relay = new OutboxRelay(
       outbox,
-      { send: async (messages) => void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))) },
+      {
+        send: async (messages) =>
+          void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))),
+      },
       { onError: options.onRelayError ?? (() => {}) },
     );
     relay.start();
@@ -87,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       records: new RecordStore(database),
       outbox,
       transactionLog,
-      verifier: createTokenVerifier({ issuer: auth.issuer, jwksUrl: auth.jwksUrl, audience }),
+      verifier: cacheVerifiedTokens(createTokenVerifier({ issuer: auth.issuer, jwksUrl: auth.jwksUrl, audience })),
       rateLimiter: new RateLimiter(options.rateLimitPerMinute ?? rateLimitPerMinute, 60_000),
       downstreamUrl: downstream.url,
       retryPolicy: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 80 },

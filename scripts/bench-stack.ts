@@ -1,5 +1,5 @@
 /**
- * node scripts/bench-stack.ts [--rates 100,250,500] [--seconds 10] [--warmup-seconds 3] [--max-in-flight 2000]
+ * node scripts/bench-stack.ts [--rates 100,250,500] [--seconds 10] [--warmup-seconds 3] [--max-in-flight 2000] [--profile FILE]
  *
  * Benchmarks the embedded reference implementation (Kafka on, events emitted, fault injection off)
  * under a mixed catalog load at fixed open-model rates: requests leave at their scheduled times
@@ -8,9 +8,13 @@
  * sends over keep-alive HTTP/1.1, and its event-loop utilisation is printed next to the stack's,
  * so a saturated generator shows. Operations are weighted by their catalog rows and spread over
  * the clients load-1…20 (each has its own 1000 req/min bucket on rate-limited operations).
+ * --profile writes a CPU profile of the stack's thread over the measured steps (open it in Chrome DevTools).
  * Figures only: nothing here passes or fails.
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
@@ -44,6 +48,7 @@ interface StepResult {
   latencies: number[];
   /** How late the generator sent, ms (its own lag: large values mean the generator is the bottleneck). */
   maxSendLagMs: number;
+  p99SendLagMs: number;
   statuses: Record<string, number>;
   /** Requests not sent because maxInFlight were already waiting. */
   shed: number;
@@ -67,6 +72,7 @@ async function generate({ rate, requests, maxInFlight }: StepInput) {
   let completed = 0;
   let shed = 0;
   let maxSendLagMs = 0;
+  const lags: number[] = [];
   const count = (key: string) => {
     statuses[key] = (statuses[key] ?? 0) + 1;
   };
@@ -87,7 +93,9 @@ async function generate({ rate, requests, maxInFlight }: StepInput) {
   };
 
   const fire = (planned: PlannedRequest, scheduled: number) => {
-    maxSendLagMs = Math.max(maxSendLagMs, performance.now() - scheduled);
+    const lag = performance.now() - scheduled;
+    lags.push(lag);
+    maxSendLagMs = Math.max(maxSendLagMs, lag);
     if (inFlight >= maxInFlight) {
       shed++;
       count('shed');
@@ -126,6 +134,7 @@ async function generate({ rate, requests, maxInFlight }: StepInput) {
     completed,
     latencies,
     maxSendLagMs,
+    p99SendLagMs: lags.toSorted((a, b) => a - b)[Math.max(0, Math.ceil(0.99 * lags.length) - 1)] ?? 0,
     statuses,
     shed,
     completionSeconds,
@@ -144,6 +153,7 @@ async function main() {
       seconds: { type: 'string', default: '10' },
       'warmup-seconds': { type: 'string', default: '3' },
       'max-in-flight': { type: 'string', default: '2000' },
+      profile: { type: 'string' },
     },
   });
   const rates = values.rates.split(',').map(Number);
@@ -248,8 +258,14 @@ async function main() {
     };
 
     const rows: string[][] = [];
+    const profiler = values.profile ? new Session() : undefined;
     for (const plan of plans) {
       const requests = plan.operations.map(planRequest);
+      if (profiler && !plan.warmup && plans.indexOf(plan) === plans.findIndex((p) => !p.warmup)) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
       const utilizationBefore = performance.eventLoopUtilization();
       const cpuBefore = process.threadCpuUsage();
       const wallBefore = performance.now();
@@ -281,11 +297,20 @@ async function main() {
         String(pending),
         `${drainMs.toFixed(0)} ms`,
         `${(stackUtilization * 100).toFixed(0)}% / ${(cpuShare * 100).toFixed(0)}%`,
-        `${(result.generatorUtilization * 100).toFixed(0)}% / ${(result.generatorCpuShare * 100).toFixed(0)}%, lag ${result.maxSendLagMs.toFixed(1)} ms`,
+        ((cpu.user + cpu.system) / 1000 / result.completed).toFixed(2),
+        `${(result.generatorUtilization * 100).toFixed(0)}% / ${(result.generatorCpuShare * 100).toFixed(0)}%`,
+        `${result.p99SendLagMs.toFixed(1)} / ${result.maxSendLagMs.toFixed(1)}`,
+        (loadavg()[0] ?? 0).toFixed(1),
       ]);
       if (errors.length > 0) console.error(`rate ${plan.rate}: ${errors.map(([key, n]) => `${n} × ${key}`).join(', ')}`);
     }
 
+    if (profiler && values.profile) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(values.profile, JSON.stringify(profile));
+      profiler.disconnect();
+      console.error(`CPU profile of the stack's thread: ${values.profile}`);
+    }
     const header = [
       'asked req/s',
       'sent req/s',
@@ -297,14 +322,21 @@ async function main() {
       'outbox pending',
       'drained in',
       'stack loop / CPU',
+      'stack CPU ms/req',
       'generator loop / CPU',
+      'send lag p99 / max ms',
+      'load avg',
     ];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
     const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join('  ');
     console.log(line(header));
     for (const row of rows) console.log(line(row));
     console.log(
-      'latency: scheduled send → last byte of the answer; outbox pending: events and audit entries not yet on Kafka when the step ended',
+      [
+        'latency: scheduled send → last byte of the answer; outbox pending: events and audit entries not yet on Kafka when the step ended;',
+        `loop: event-loop utilisation; CPU: the thread's CPU time over wall time; send lag: how late the generator sent;`,
+        `load avg: 1-minute, on ${availableParallelism()} cores (other work on the machine shows there)`,
+      ].join('\n'),
     );
   } finally {
     await stack.stop();

@@ -126,8 +126,16 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   const pools = new Map<string, string[]>();
   const arrangeRecord = async (endpoint: string) => {
     const arrange = operationOf(plan, plan.arrange[endpoint] as string);
-    const spec = buildOperationRequest(arrange, { version: plan.apiVersion, fields: fields(endpoint), authorization: tokens.get(plan.clients[0]?.clientId as string) as string });
-    const response = await fetch(urlOf(target.apiBaseUrl, spec), { method: spec.method, headers: spec.headers, ...(spec.body !== undefined ? { body: spec.body } : {}) });
+    const spec = buildOperationRequest(arrange, {
+      version: plan.apiVersion,
+      fields: fields(endpoint),
+      authorization: tokens.get(plan.clients[0]?.clientId as string) as string,
+    });
+    const response = await fetch(urlOf(target.apiBaseUrl, spec), {
+      method: spec.method,
+      headers: spec.headers,
+      ...(spec.body !== undefined ? { body: spec.body } : {}),
+    });
     await response.arrayBuffer();
     const id = decodeURIComponent(response.headers.get('location')?.split('/').at(-1) ?? '');
     if (response.status !== 201 || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status}`);
@@ -144,7 +152,8 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   }
   const arrangeAll = async (endpoint: string, count: number) => {
     const ids: string[] = [];
-    for (let i = 0; i < count; i += 16) ids.push(...(await Promise.all(Array.from({ length: Math.min(16, count - i) }, () => arrangeRecord(endpoint)))));
+    for (let i = 0; i < count; i += 16)
+      ids.push(...(await Promise.all(Array.from({ length: Math.min(16, count - i) }, () => arrangeRecord(endpoint)))));
     return ids;
   };
   for (const [endpoint, need] of wanted) {
@@ -167,7 +176,12 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
         setupRequest: (request, context) => {
           const operation = operationOf(plan, sequence[next++ % sequence.length] as string);
           const need = recordNeed(operation);
-          const recordId = need === 'fresh' ? fresh.get(operation.endpoint)?.pop() : need === 'pool' ? pools.get(operation.endpoint)?.[next % plan.poolSize] : undefined;
+          const recordId =
+            need === 'fresh'
+              ? fresh.get(operation.endpoint)?.pop()
+              : need === 'pool'
+                ? pools.get(operation.endpoint)?.[next % plan.poolSize]
+                : undefined;
           const call = loadCall(operation, { fields, config, ...(recordId ? { recordId } : {}) });
           const spec = buildOperationRequest(operation, {
             ...call,
@@ -179,10 +193,21 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
           context.sentAt = Date.now();
           context.started = performance.now();
           const search = new URLSearchParams(spec.query).toString();
-          return { ...request, method: spec.method, path: `${spec.path}${search ? `?${search}` : ''}`, headers: spec.headers, ...(spec.body !== undefined ? { body: spec.body } : { body: '' }) };
+          return {
+            ...request,
+            method: spec.method,
+            path: `${spec.path}${search ? `?${search}` : ''}`,
+            headers: spec.headers,
+            ...(spec.body !== undefined ? { body: spec.body } : { body: '' }),
+          };
         },
         onResponse: (status, _body, context) => {
-          samples.push({ operationId: context.operationId as string, sentAt: context.sentAt as number, status, elapsed: performance.now() - (context.started as number) });
+          samples.push({
+            operationId: context.operationId as string,
+            sentAt: context.sentAt as number,
+            status,
+            elapsed: performance.now() - (context.started as number),
+          });
         },
       },
     ],
@@ -191,7 +216,10 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(refresher);
   return {
-    report: reportOf(plan, samples, { ...(result.errors ? { autocannon: result.errors } : {}), ...(result.timeouts ? { ETIMEDOUT: result.timeouts } : {}) }),
+    report: reportOf(plan, samples, {
+      ...(result.errors ? { autocannon: result.errors } : {}),
+      ...(result.timeouts ? { ETIMEDOUT: result.timeouts } : {}),
+    }),
     requests: samples.length,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallSeconds,
@@ -207,7 +235,10 @@ export function runAutocannonChild(job: AutocannonJob, targetFile: string, workD
   const outFile = join(workDir, `autocannon-${job.plan.slug}-outcome.json`);
   writeFileSync(jobFile, JSON.stringify(job));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childEntry, jobFile, targetFile, outFile], { stdio: ['ignore', 'inherit', 'inherit'], cwd: dirname(childEntry) });
+    const child = spawn(process.execPath, [childEntry, jobFile, targetFile, outFile], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      cwd: dirname(childEntry),
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`the autocannon engine exited ${code}`));

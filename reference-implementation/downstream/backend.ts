@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -45,5 +45,45 @@ export async function startDownstreamBackend(): Promise<DownstreamBackend> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface DownstreamClient {
+  /** POSTs `body` and resolves with the status; rejects on a network failure or after `timeoutMs`. */
+  post(headers: Record<string, string>, body: string): Promise<number>;
+  close(): void;
+}
+
+/**
+ * The gateway's client for the downstream: node:http over a keep-alive pool, several times cheaper
+ * per call than fetch. Idle sockets close after 5 s, well before the backend's 30 s keep-alive, so a
+ * request never goes out on a socket the backend is closing.
+ */
+export function createDownstreamClient(url: string, options: { timeoutMs?: number; maxSockets?: number } = {}): DownstreamClient {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 256, timeout: 5000 });
+  return {
+    post: (headers, body) =>
+      new Promise<number>((resolve, reject) => {
+        const outgoing = request(
+          url,
+          { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+          (response) => {
+            response.resume();
+            response.on('end', () => {
+              clearTimeout(timer);
+              resolve(response.statusCode ?? 0);
+            });
+            response.on('error', reject);
+          },
+        );
+        const timer = setTimeout(() => outgoing.destroy(new Error(`the downstream did not answer within ${timeoutMs} ms`)), timeoutMs);
+        outgoing.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        outgoing.end(body);
+      }),
+    close: () => agent.destroy(),
   };
 }

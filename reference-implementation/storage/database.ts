@@ -1,6 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Checkpoints the WAL into the database file from a thread of its own, once a second. SQLite's
+ * automatic checkpoint would otherwise run inside a commit on the event loop, fsyncs included:
+ * a stall of 10 to 70 ms every few hundred requests, which every request in flight waits out.
+ * PASSIVE never waits for a lock, so it cannot hold up the gateway's writes either.
+ */
+const checkpointerSource = `
+const { DatabaseSync } = require('node:sqlite');
+const { parentPort, workerData } = require('node:worker_threads');
+const db = new DatabaseSync(workerData.path);
+db.exec('PRAGMA busy_timeout = 5000');
+const timer = setInterval(() => {
+  try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch {}
+}, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS records (
@@ -51,6 +73,7 @@ CREATE INDEX IF NOT EXISTS transaction_log_request ON transaction_log (request_i
 export class Database {
   readonly sqlite: DatabaseSync;
   readonly path: string;
+  readonly #checkpointer: Worker | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -58,6 +81,11 @@ export class Database {
     this.sqlite = new DatabaseSync(path);
     this.sqlite.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     this.sqlite.exec(schema);
+    if (path !== ':memory:') {
+      this.sqlite.exec('PRAGMA wal_autocheckpoint = 0');
+      this.#checkpointer = new Worker(checkpointerSource, { eval: true, workerData: { path, intervalMs: 1000 } });
+      this.#checkpointer.unref();
+    }
   }
 
   /** Runs `work` in one transaction: commits if it returns, rolls back if it throws. */
@@ -74,6 +102,7 @@ export class Database {
   }
 
   close() {
+    this.#checkpointer?.postMessage('stop');
     if (this.sqlite.isOpen) this.sqlite.close();
   }
 }

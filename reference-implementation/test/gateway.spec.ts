@@ -91,7 +91,7 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   stack = await startStack();
   oauth = new OAuthClient(stack.target);
-  kafka = await KafkaProbe.start(stack.target.kafkaBootstrap, stack.target.topics.events);
+  kafka = await KafkaProbe.start(stack.target.kafkaBootstrap, { events: stack.target.topics.events });
   logs = new LogProbe(stack.target.logQueryUrl, oauth);
   database = new DatabaseSync(join(stack.dataDir, 'td448.sqlite'), { readOnly: true });
 });
@@ -200,6 +200,9 @@ test.describe('token checks at the gateway', () => {
     // suite-1 is the seeded client allowed to ask for the other audience.
     const wrongAudience = (await oauth.requestToken('suite-1', { audience: otherAudience })).token;
     const shortLived = await oauth.requestToken('short-lived');
+    // Accepted while valid (and so remembered by the gateway's verified-token cache), refused once expired.
+    const whileValid = await send(operation, { authorization: `Bearer ${shortLived.token}` });
+    expect(whileValid.status, whileValid.text).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, (shortLived.expiresIn + 1) * 1000));
 
     const missing = await send(operation, { anonymous: true });

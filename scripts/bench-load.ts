@@ -1,0 +1,180 @@
+/**
+ * npm run bench:load -- [--target file.json] [--rates 50,100,200,300,400] [--seconds 20]
+ *
+ * The load generators measured against the reference implementation, side by side, at each asked rate:
+ * - the arrival rate Artillery achieved against the one asked for (goal: within 1 %);
+ * - its cost in CPU (the artillery process, worker threads included, between "Phase started" and
+ *   "Phase completed") and so its ceiling in requests per second per core;
+ * - the same catalog mix through autocannon in the same run (a process of its own, its CPU time
+ *   from process.cpuUsage), as the reference ratio.
+ * The target runs in a child process of its own (npm run stack), so no generator shares its event loop.
+ * Stops climbing at the first rate where Artillery falls behind or the target breaks its promise.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { stackReadyPrefix, type TargetDescription, TargetDescription as TargetSchema } from '../fixtures/schemas/target.ts';
+import { assertReachable, readTargetFile } from '../fixtures/target/resolve-target.ts';
+import { counter, readArtilleryReport } from '../load/artillery-report.ts';
+import { runAutocannonChild } from '../load/engines/autocannon.ts';
+import { evaluateCampaign } from '../load/evaluate.ts';
+import { limiterSafeRate, planStressStep } from '../load/profiles.ts';
+import { projectRoot, runCampaign } from '../load/run-campaign.ts';
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    rates: { type: 'string', default: '50,100,200,300,400' },
+    seconds: { type: 'string', default: '20' },
+  },
+});
+const rates = z.array(z.coerce.number().int().positive()).min(1).parse(values.rates.split(','));
+const seconds = z.coerce.number().int().min(5).max(120).parse(values.seconds);
+
+const runId = `bench-${new Date()
+  .toISOString()
+  .replace(/[-:]/g, '')
+  .replace(/\.\d+Z$/, 'Z')}`;
+const outputDir = join(projectRoot, 'reports', 'output', 'load', runId);
+mkdirSync(outputDir, { recursive: true });
+
+/** The embedded stack in a child process: its CPU is not the generators'. */
+async function startStackProcess(): Promise<{ target: TargetDescription; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(projectRoot, 'scripts', 'stack.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const target = await new Promise<TargetDescription>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('the stack did not start within 120 s')), 120_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((candidate) => candidate.startsWith(stackReadyPrefix));
+      if (line) {
+        clearTimeout(timer);
+        resolve(TargetSchema.parse(JSON.parse(line.slice(stackReadyPrefix.length))));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the stack exited ${code} before it was ready`)));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(resolve, 20_000).unref();
+    });
+  return { target, stop };
+}
+
+const started = performance.now();
+const stack = values.target ? { target: readTargetFile(values.target), stop: async () => {} } : await startStackProcess();
+const { target } = stack;
+if (values.target) await assertReachable(target);
+const targetFile = join(outputDir, 'target.json');
+writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });
+const catalog = loadCatalog();
+const options = { runId, catalog, clientIds: target.clients.map((client) => client.clientId) };
+const safe = limiterSafeRate(catalog, 20);
+const context = { outputDir, target, targetFile, log: (line: string) => console.log(line) };
+
+interface Row {
+  asked: number;
+  artillery: { achieved: number; deviation: number; requests: number; cpu: number; wall: number; p95: number; errors: number };
+  autocannon?: { achieved: number; deviation: number; requests: number; cpu: number; wall: number; p95: number; errors: number };
+}
+const rows: Row[] = [];
+const errorsOf = (verdict: ReturnType<typeof evaluateCampaign>) =>
+  verdict.responses.serverError + verdict.responses.unexpected + verdict.responses.arrangeFailed + verdict.responses.vusersFailed;
+
+console.log(
+  `bench: ${target.name} (${target.apiBaseUrl}), ${cpus().length} cores, rates ${rates.join(', ')} req/s for ${seconds} s each; run ${runId}`,
+);
+try {
+  for (const [index, rate] of rates.entries()) {
+    if (rate > safe) {
+      console.log(`  ${rate} req/s skipped: above ${safe} req/s the per-client limit would answer, not the target`);
+      continue;
+    }
+    const base = planStressStep({ ...options, durationSeconds: seconds }, index, rate, rates.length);
+    const artilleryPlan = { ...base, slug: `artillery-${rate}`, title: `bench · Artillery at ${rate} req/s` };
+    const outcome = await runCampaign(artilleryPlan, context);
+    const report = readArtilleryReport(outcome.files.report);
+    const artillery = {
+      achieved: outcome.verdict.generator.arrivalRate,
+      deviation: outcome.verdict.generator.deviation,
+      requests: counter(report.aggregate, 'http.requests'),
+      cpu: outcome.run.phaseCpuSeconds ?? Number.NaN,
+      wall: outcome.run.phaseWallSeconds ?? Number.NaN,
+      p95: outcome.verdict.latency.promised?.p95 ?? Number.NaN,
+      errors: errorsOf(outcome.verdict),
+    };
+    const row: Row = { asked: rate, artillery };
+    rows.push(row);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const autocannonPlan = { ...base, slug: `autocannon-${rate}`, title: `bench · autocannon at ${rate} req/s` };
+    const acStarted = Date.now();
+    const ac = await runAutocannonChild(
+      { plan: autocannonPlan, rate, connections: Math.min(500, Math.max(10, Math.ceil(rate / 2))), durationSeconds: seconds },
+      targetFile,
+      join(outputDir, autocannonPlan.slug),
+    );
+    const acVerdict = evaluateCampaign(autocannonPlan, ac.report, { startedAt: acStarted, finishedAt: Date.now() });
+    row.autocannon = {
+      achieved: acVerdict.generator.arrivalRate,
+      deviation: acVerdict.generator.deviation,
+      requests: ac.requests,
+      cpu: ac.cpuSeconds,
+      wall: ac.wallSeconds,
+      p95: acVerdict.latency.promised?.p95 ?? Number.NaN,
+      errors: errorsOf(acVerdict),
+    };
+    console.log(
+      `  ${rate} req/s: Artillery ${artillery.achieved.toFixed(2)}/s (${(artillery.deviation * 100).toFixed(2)} % off), ${(artillery.cpu / artillery.wall).toFixed(2)} cores; ` +
+        `autocannon ${row.autocannon.achieved.toFixed(2)}/s, ${(ac.cpuSeconds / ac.wallSeconds).toFixed(2)} cores; target p95 ${artillery.p95} ms, ${artillery.errors} errors`,
+    );
+    if (artillery.deviation > 0.01 || artillery.errors > 0 || !(artillery.p95 < 1000)) {
+      console.log(
+        `  stopping here: ${artillery.deviation > 0.01 ? 'Artillery fell behind its schedule' : 'the target broke its promise (p95 ≥ 1 s or errors)'}`,
+      );
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+} finally {
+  await stack.stop();
+}
+
+const perCore = (figures: { requests: number; cpu: number; wall: number }) =>
+  figures.requests / figures.wall / (figures.cpu / figures.wall);
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+console.log('\nload generators against the reference implementation (catalog mix, 20 OAuth2 clients):');
+console.log(
+  '  asked/s │ Artillery: achieved/s    Δ %  ≤1 %  cores  req/s per core │ autocannon: achieved/s  cores  req/s per core │ per-core ratio ac/art │ target p95 (art)',
+);
+for (const row of rows) {
+  const a = row.artillery;
+  const c = row.autocannon;
+  console.log(
+    `  ${String(row.asked).padStart(7)} │ ${fmt(a.achieved, 2).padStart(20)} ${fmt(a.deviation * 100, 2).padStart(6)}  ${a.deviation <= 0.01 ? ' yes' : '  NO'}  ${fmt(a.cpu / a.wall, 2).padStart(5)}  ${fmt(perCore(a)).padStart(14)} │ ` +
+      `${c ? fmt(c.achieved, 2).padStart(22) : 'n/a'.padStart(22)}  ${c ? fmt(c.cpu / c.wall, 2).padStart(5) : '  n/a'}  ${c ? fmt(perCore(c)).padStart(14) : 'n/a'.padStart(14)} │ ` +
+      `${c ? fmt(perCore(c) / perCore(a), 1).padStart(21) : 'n/a'.padStart(21)} │ ${fmt(a.p95).padStart(6)} ms`,
+  );
+}
+const held = rows.filter((row) => row.artillery.deviation <= 0.01);
+const best = held.at(-1);
+if (best) {
+  console.log(
+    `\nArtillery held its schedule up to ${best.asked} req/s here (the highest rate tried that the target also held). ` +
+      `Its cost there: ${fmt(perCore(best.artillery))} req/s per core of the generator, i.e. one worker core ≈ ${fmt(perCore(best.artillery))} req/s before it falls behind; ` +
+      `autocannon ${best.autocannon ? fmt(perCore(best.autocannon)) : 'n/a'} req/s per core (×${best.autocannon ? fmt(perCore(best.autocannon) / perCore(best.artillery), 1) : 'n/a'}).`,
+  );
+}
+writeFileSync(join(outputDir, 'bench.json'), `${JSON.stringify({ runId, cores: cpus().length, seconds, rows }, null, 2)}\n`);
+console.log(
+  `bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s; figures in ${join('reports', 'output', 'load', runId, 'bench.json')}`,
+);
+process.exit(0);
