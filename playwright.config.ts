@@ -21,9 +21,12 @@ export default defineConfig({
   workers: 2,
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
-    { name: 'catalog', testDir: './fixtures/catalog' },
+    { name: 'unit', testDir: './fixtures', testIgnore: 'playwright/**' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },
+    { name: 'contracts-consumer', testDir: './contracts/consumer' },
+    { name: 'contracts-provider', testDir: './contracts/provider', dependencies: ['contracts-consumer'], metadata: needsTarget, timeout: 120_000 },
+    { name: 'contracts-specs', testDir: './contracts', testMatch: /(specs|broker)\/.*\.spec\.ts$/ },
   ],
 });

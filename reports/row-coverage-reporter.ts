@@ -13,7 +13,7 @@ export default class RowCoverageReporter implements Reporter {
   readonly #outputFile: string;
 
   constructor(options: { outputFile?: string } = {}) {
-    this.#outputFile = options.outputFile ?? 'reports/output/row-coverage.json';
+    this.#outputFile = process.env.TD448_ROW_COVERAGE_FILE ?? options.outputFile ?? 'reports/output/row-coverage.json';
   }
 
   onTestEnd(test: TestCase, result: TestResult) {

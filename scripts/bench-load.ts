@@ -1,5 +1,5 @@
 /**
- * npm run bench:load -- [--target file.json] [--rates 50,100,200,300,400] [--seconds 20]
+ * npm run bench:load -- [--target file.json] [--rates 50,100,200,300,400] [--seconds 20] [--pacing ramp|uniform]
  *
  * The load generators measured against the reference implementation, side by side, at each asked rate:
  * - the arrival rate Artillery achieved against the one asked for (goal: within 1 %);
@@ -22,6 +22,7 @@ import { assertReachable, readTargetFile } from '../fixtures/target/resolve-targ
 import { counter, readArtilleryReport } from '../load/artillery-report.ts';
 import { runAutocannonChild } from '../load/engines/autocannon.ts';
 import { evaluateCampaign } from '../load/evaluate.ts';
+import { Pacing } from '../load/plan.ts';
 import { limiterSafeRate, planStressStep } from '../load/profiles.ts';
 import { projectRoot, runCampaign } from '../load/run-campaign.ts';
 
@@ -30,10 +31,12 @@ const { values } = parseArgs({
     target: { type: 'string' },
     rates: { type: 'string', default: '50,100,200,300,400' },
     seconds: { type: 'string', default: '20' },
+    pacing: { type: 'string', default: 'ramp' },
   },
 });
 const rates = z.array(z.coerce.number().int().positive()).min(1).parse(values.rates.split(','));
 const seconds = z.coerce.number().int().min(5).max(120).parse(values.seconds);
+const pacing = Pacing.parse(values.pacing);
 
 const runId = `bench-${new Date()
   .toISOString()
@@ -77,7 +80,7 @@ if (values.target) await assertReachable(target);
 const targetFile = join(outputDir, 'target.json');
 writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });
 const catalog = loadCatalog();
-const options = { runId, catalog, clientIds: target.clients.map((client) => client.clientId) };
+const options = { runId, catalog, clientIds: target.clients.map((client) => client.clientId), pacing };
 const safe = limiterSafeRate(catalog, 20);
 const context = { outputDir, target, targetFile, log: (line: string) => console.log(line) };
 
@@ -173,7 +176,7 @@ if (best) {
       `autocannon ${best.autocannon ? fmt(perCore(best.autocannon)) : 'n/a'} req/s per core (×${best.autocannon ? fmt(perCore(best.autocannon) / perCore(best.artillery), 1) : 'n/a'}).`,
   );
 }
-writeFileSync(join(outputDir, 'bench.json'), `${JSON.stringify({ runId, cores: cpus().length, seconds, rows }, null, 2)}\n`);
+writeFileSync(join(outputDir, 'bench.json'), `${JSON.stringify({ runId, cores: cpus().length, seconds, pacing, rows }, null, 2)}\n`);
 console.log(
   `bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s; figures in ${join('reports', 'output', 'load', runId, 'bench.json')}`,
 );

@@ -1,7 +1,7 @@
 /**
  * npm run load -- --profile smoke|nominal|stress|soak [--target file.json] [--campaign rate-limit|latency|all]
  *   [--duration S] [--rate R] [--stack-rate-limit N] [--inject-latency-ms MS [--inject-latency-share F]]
- *   [--platform local|fargate|lambda --region R --count N] [--dry-run] [--verbose] [--no-allure]
+ *   [--pacing ramp|uniform] [--generator-niceness -5] [--platform local|fargate|lambda --region R --count N] [--dry-run] [--verbose] [--no-allure]
  *
  * Generates the campaigns from the catalog, runs them with Artillery against the target (the embedded
  * stack unless --target or TD448_TARGET names a deployment), judges them, prints the figures and writes
@@ -17,7 +17,7 @@ import { assertReachable, readTargetFile, targetFileVariable } from '../fixtures
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, writeAllureFiles } from '../load/allure.ts';
 import { artilleryCommand, cloudReachabilityProblems, DistributedOptions, shellLine } from '../load/distributed.ts';
 import type { CampaignVerdict } from '../load/evaluate.ts';
-import { CampaignKind, type CampaignPlan, ProfileName } from '../load/plan.ts';
+import { CampaignKind, type CampaignPlan, Pacing, ProfileName } from '../load/plan.ts';
 import { printCampaign, printStress } from '../load/print.ts';
 import { describeProfile, type PlanOptions, planProfile, profiles } from '../load/profiles.ts';
 import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campaign.ts';
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     'stack-rate-limit': { type: 'string' },
     'inject-latency-ms': { type: 'string' },
     'inject-latency-share': { type: 'string', default: '1' },
+    pacing: { type: 'string', default: 'ramp' },
+    'generator-niceness': { type: 'string', default: '-5' },
     platform: { type: 'string', default: 'local' },
     region: { type: 'string' },
     count: { type: 'string' },
@@ -52,6 +54,8 @@ const Options = z.object({
   stackRateLimit: z.coerce.number().int().positive().optional(),
   injectLatencyMs: z.coerce.number().int().positive().optional(),
   injectLatencyShare: z.coerce.number().gt(0).lte(1),
+  pacing: Pacing,
+  generatorNiceness: z.coerce.number().int().min(-20).max(19),
   distributed: DistributedOptions,
 });
 const parsed = Options.safeParse({
@@ -63,6 +67,8 @@ const parsed = Options.safeParse({
   stackRateLimit: values['stack-rate-limit'],
   injectLatencyMs: values['inject-latency-ms'],
   injectLatencyShare: values['inject-latency-share'],
+  pacing: values.pacing,
+  generatorNiceness: values['generator-niceness'],
   distributed: {
     platform: values.platform,
     ...(values.region ? { region: values.region } : {}),
@@ -146,8 +152,17 @@ const planOptions: PlanOptions = {
   ...(options.duration ? { durationSeconds: options.duration } : {}),
   ...(options.rate ? { latencyRate: options.rate } : {}),
   ...(options.injectLatencyMs ? { faults: { latencyMs: options.injectLatencyMs, share: options.injectLatencyShare } } : {}),
+  pacing: options.pacing,
 };
-const context = { outputDir, target, targetFile, distributed: options.distributed, verbose: values.verbose, log };
+const context = {
+  outputDir,
+  target,
+  targetFile,
+  distributed: options.distributed,
+  verbose: values.verbose,
+  generatorNiceness: options.generatorNiceness,
+  log,
+};
 
 let exitCode = 0;
 try {
@@ -206,7 +221,7 @@ try {
     );
   }
 } catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  console.error(error instanceof Error ? (values.verbose ? (error.stack ?? error.message) : error.message) : error);
   exitCode = 1;
 } finally {
   await stop();

@@ -1,0 +1,146 @@
+/**
+ * node scripts/contracts.ts <command>
+ *   specs                  regenerate contracts/specs/td448.{openapi,asyncapi}.json from the catalog, and validate them
+ *   assemble               join the per-row pacts the consumer tests wrote into one pact per provider
+ *   count                  interactions per row and messages per Kafka row in the assembled pacts
+ *   verify [--broker]      verify the pacts against TD448_TARGET (or the embedded stack); with --broker, the broker's
+ *                          pacts, publishing the results when PACT_PUBLISH_VERIFICATION_RESULTS=true
+ *   shape-change [--endpoint /customer/update] [--field resource]
+ *                          verify through a proxy that renames a field in one endpoint's answers: only that endpoint breaks
+ * Pacts are the generated output of the contracts-consumer project (reports/output/pacts/).
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { brokerFromEnvironment, versionFromGit } from '../contracts/broker/pact-broker.ts';
+import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
+import { describeFailures, failedRows } from '../contracts/provider/verification-outcome.ts';
+import { providerVerifier, type VerificationRequest } from '../contracts/provider/verify-provider.ts';
+import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
+import { readSpec, validateAsyncApi, validateOpenApi, writeSpecs } from '../contracts/specs/spec-documents.ts';
+import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
+import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { provideTarget, resolvedTarget } from '../fixtures/target/embedded.ts';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    broker: { type: 'boolean', default: false },
+    endpoint: { type: 'string', default: '/customer/update' },
+    field: { type: 'string', default: 'resource' },
+  },
+});
+const catalog = loadCatalog();
+const kinds: PactKind[] = ['http', 'events'];
+const rowsOf = (kind: PactKind) => (kind === 'http' ? catalog.rows : rowsWithEvents(catalog)).map((row) => row.number);
+
+async function withTarget<T>(run: (target: ReturnType<typeof resolvedTarget>) => Promise<T>): Promise<T> {
+  const stop = await provideTarget(join(pactDir, 'target.json'), (line) => console.error(line));
+  try {
+    return await run(resolvedTarget());
+  } finally {
+    await stop();
+  }
+}
+
+const commands: Record<string, () => Promise<number>> = {
+  async specs() {
+    const files = writeSpecs(catalog);
+    const [openapi, asyncapi] = await Promise.all([validateOpenApi(readSpec('openapi')), validateAsyncApi(readSpec('asyncapi'))]);
+    for (const [file, result] of [
+      [files.openapi, openapi],
+      [files.asyncapi, asyncapi],
+    ] as const) {
+      console.log(`${file}: ${result.errors.length === 0 ? 'valid' : 'INVALID'}${result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ''}`);
+      for (const line of [...result.errors, ...result.warnings]) console.log(`  ${line}`);
+    }
+    return openapi.errors.length + asyncapi.errors.length === 0 ? 0 : 1;
+  },
+
+  async assemble() {
+    for (const kind of kinds) {
+      const { file, pact } = assemblePact(kind, rowsOf(kind));
+      console.log(`${file}: ${pact.interactions.length} ${kind === 'http' ? 'interactions' : 'messages'} for ${interactionsPerRow(pact).size} rows`);
+    }
+    return 0;
+  },
+
+  async count() {
+    for (const kind of kinds) {
+      const pact = readPact(pactFile(kind));
+      const perRow = interactionsPerRow(pact);
+      const expected = rowsOf(kind);
+      const missing = expected.filter((row) => !perRow.has(row));
+      const histogram = new Map<number, number>();
+      for (const count of perRow.values()) histogram.set(count, (histogram.get(count) ?? 0) + 1);
+      console.log(`${providerOf(kind)}: ${pact.interactions.length} ${pact.interactions[0]?.type ?? ''} interactions; rows with at least one: ${perRow.size} of ${expected.length}`);
+      console.log(`  per row: ${[...histogram.entries()].sort(([a], [b]) => a - b).map(([count, rows]) => `${rows} rows × ${count}`).join(', ')}`);
+      if (missing.length > 0) console.log(`  MISSING rows: ${missing.join(', ')}`);
+    }
+    return 0;
+  },
+
+  async verify() {
+    const broker = values.broker ? brokerFromEnvironment() : undefined;
+    if (values.broker && !broker) throw new Error('--broker needs PACT_BROKER_BASE_URL and a token');
+    return withTarget(async (target) => {
+      const verifier = providerVerifier(target, catalog);
+      let failed = 0;
+      try {
+        for (const kind of kinds) {
+          const app = versionFromGit();
+          const request: VerificationRequest = broker
+            ? {
+                kind,
+                pactUrls: [],
+                broker: {
+                  pactBrokerUrl: broker.baseUrl,
+                  consumerVersionSelectors: [{ mainBranch: true }, { matchingBranch: true }, { deployedOrReleased: true }],
+                  enablePending: true,
+                  publishVerificationResult: process.env.PACT_PUBLISH_VERIFICATION_RESULTS === 'true',
+                  providerVersion: app.version,
+                  providerVersionBranch: app.branch,
+                },
+              }
+            : { kind, pactUrls: [pactFile(kind)] };
+          const outcome = await verifier.verify(request);
+          const passed = outcome.interactions.filter((verdict) => verdict.passed).length;
+          console.log(`${providerOf(kind)}: ${passed}/${outcome.interactions.length} interactions verified in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+          if (!outcome.passed) {
+            failed++;
+            console.log(`failed rows: ${failedRows(outcome).join(', ')}\n${describeFailures(outcome)}`);
+          }
+        }
+      } finally {
+        await verifier.close();
+      }
+      return failed === 0 ? 0 : 1;
+    });
+  },
+
+  async 'shape-change'() {
+    return withTarget(async (target) => {
+      const verifier = providerVerifier(target, catalog);
+      try {
+        const change = { endpoint: values.endpoint, field: values.field, renamedTo: `${values.field}Renamed` };
+        const report = await verifyShapeChange((request) => verifier.verify(request), target, catalog, change);
+        const failed = report.outcome.interactions.filter((verdict) => !verdict.passed);
+        console.log(`renamed "${change.field}" in ${report.rewrittenResponses} answers of ${change.endpoint}`);
+        console.log(`${failed.length} of ${report.outcome.interactions.length} interactions failed, in rows ${failedRows(report.outcome).join(', ')}`);
+        console.log(`expected to fail: ${report.expected.length}; failed elsewhere: ${report.brokeElsewhere.length}; survived: ${report.survived.length}`);
+        for (const description of [...report.brokeElsewhere, ...report.survived]) console.log(`  ${description}`);
+        return report.brokeElsewhere.length === 0 && report.survived.length === 0 ? 0 : 1;
+      } finally {
+        await verifier.close();
+      }
+    });
+  },
+};
+
+const [name = ''] = positionals;
+const command = commands[name];
+if (!command) {
+  console.error(`usage: node scripts/contracts.ts <${Object.keys(commands).join('|')}>`);
+  process.exit(2);
+}
+process.exitCode = await command();
