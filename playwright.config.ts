@@ -16,6 +16,7 @@ export default defineConfig({
     [process.env.CI ? 'dot' : 'list'],
     ['junit', { outputFile: 'reports/output/junit.xml' }],
     ['./reports/row-coverage-reporter.ts'],
+    ['allure-playwright', { resultsDir: 'reports/output/allure-results', detail: true, suiteTitle: true }],
   ],
   forbidOnly: !!process.env.CI,
   workers: 2,

@@ -302,6 +302,69 @@ export function campaignMetrics(verdict: CampaignVerdict): PerfMetric[] {
   return metrics;
 }
 
+export function stressCsv(summary: StressSummary): string {
+  const cell = (value: number) => (Number.isFinite(value) ? String(value) : '');
+  return `${['asked req/s', 'engine', 'achieved req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'verdict', 'reason'].join(',')}\n${summary.steps
+    .map((step) =>
+      [
+        step.rate,
+        step.engine,
+        step.achievedRate.toFixed(2),
+        cell(step.p50),
+        cell(step.p95),
+        cell(step.p99),
+        step.errors,
+        step.status,
+        `"${step.reason}"`,
+      ].join(','),
+    )
+    .join('\n')}\n`;
+}
+
+/** The stress run as one Allure result: the knee (or why there is none), the staircase as steps, each step's engine named. */
+export function stressResults(
+  summary: StressSummary,
+  failures: readonly string[],
+  run: { runId: string; start: number; stop: number },
+): AllureFile[] {
+  const out = converter();
+  const staircase = out.attach('stress staircase (engine per step)', 'text/csv', 'csv', stressCsv(summary));
+  const fullName = 'load/stress/knee';
+  const status: VerdictStatus = failures.length > 0 ? 'failed' : 'passed';
+  const knee = summary.knee
+    ? `knee at ${summary.knee.rate} req/s [${summary.knee.engine}] (${summary.knee.reason}); highest rate that held: ${summary.knee.lastGoodRate ?? 'none'} req/s`
+    : `no knee found (${summary.stoppedBecause}); highest rate that held: ${summary.highestPassingRate ?? 'none'} req/s`;
+  const item: AllureResult = {
+    name: `load · stress · ${knee}`,
+    status,
+    stage: 'finished',
+    statusDetails: { message: [knee, ...failures, ...summary.notes].join('\n') },
+    start: run.start,
+    stop: run.stop,
+    steps: summary.steps.map((step) => ({
+      name: `${step.rate} req/s [${step.engine}]: achieved ${step.achievedRate.toFixed(1)}/s, p95 ${step.p95} ms, p99 ${step.p99} ms, ${step.errors} errors: ${step.status}`,
+      status: step.status === 'passed' ? 'passed' : step.status === 'broke' ? 'failed' : 'broken',
+      stage: 'finished',
+      statusDetails: { message: step.reason },
+      start: run.start,
+      stop: run.stop,
+      steps: [],
+      attachments: [],
+      parameters: [],
+    })),
+    attachments: [staircase],
+    parameters: [{ name: 'profile', value: 'stress' }],
+    uuid: randomUUID(),
+    fullName,
+    testCaseId: md5(fullName),
+    historyId: md5(fullName),
+    labels: [...labelsOf({ profile: 'stress', campaign: 'latency' }, 'knee', []), { name: 'tag', value: '@stress' }],
+    links: [],
+  };
+  out.files.push({ name: `${filePrefix}${item.uuid}-result.json`, content: JSON.stringify(item, null, 2) });
+  return out.files;
+}
+
 export function stressMetrics(summary: StressSummary, runId: string, start: number, stop: number): PerfMetric[] {
   if (!summary.knee && summary.highestPassingRate === undefined) return [];
   const base = {

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import type { TransactionLogEntry } from '../fixtures/schemas/transaction-log.ts';
+import { reportOf, summarize } from './engines/autocannon.ts';
 import { evaluateCampaign, parseEnsureOutput } from './evaluate.ts';
 import { auditRateLimit } from './log-audit.ts';
 import type { CampaignPlan } from './plan.ts';
@@ -158,6 +159,29 @@ test.describe('the stress staircase', () => {
     expect(stressFailures(summary)).toEqual([]);
   });
 
+  test('measures a step Artillery could not deliver with autocannon, and says which engine did', () => {
+    const rerun = (rate: number, p95: number, stretch = 1) => {
+      const plan = { ...latency, arrivalRate: rate, slug: `stress-${rate}-ac` };
+      const verdict = evaluateCampaign(plan, report(plan, { p95, stretch }));
+      verdict.generator.engine = 'autocannon';
+      return stressStepOf(verdict, 1000);
+    };
+    const summary = summarizeStress([step(250, 180), step(300, 340, 1.02), rerun(300, 250), rerun(400, 1500, 1.3)]);
+    expect(summary.steps.map((s) => [s.rate, s.engine, s.status])).toEqual([
+      [250, 'artillery', 'passed'],
+      [300, 'artillery', 'generator-bound'],
+      [300, 'autocannon', 'passed'],
+      [400, 'autocannon', 'broke'],
+    ]);
+    expect(summary.knee).toMatchObject({ rate: 400, lastGoodRate: 300, engine: 'autocannon' });
+  });
+
+  test('reports no knee, without failing, when every step held', () => {
+    const summary = summarizeStress([step(25, 40), step(50, 80), step(100, 90)]);
+    expect(summary).toMatchObject({ stoppedBecause: 'last-step', highestPassingRate: 100 });
+    expect(stressFailures(summary)).toEqual([]);
+  });
+
   test('fails when the generator could not reach the knee', () => {
     const summary = summarizeStress([step(25, 40), step(50, 80, 1.1)]);
     expect(summary.steps[1]?.status).toBe('generator-bound');
@@ -178,4 +202,41 @@ test("reads Artillery's own ensure verdicts from its console", () => {
     { ok: true, expression: 'td448.responses.server_error == 0' },
     { ok: false, expression: 'td448.response_time.promised.p95 < 1000' },
   ]);
+});
+
+test.describe("the autocannon engine's report", () => {
+  const operationId = latency.mix[0]?.operationId as string;
+  /** autocannon releases its quota in bursts: `perSecond` requests at the top of each of `seconds` seconds, the last `late` ones 300 ms late. */
+  const bursts = (perSecond: number, seconds: number, late = 0) =>
+    Array.from({ length: perSecond * seconds }, (_, i) => ({
+      operationId,
+      sentAt: start + Math.floor(i / perSecond) * 1000 + (i % perSecond) + (i >= perSecond * seconds - late ? 300 : 0),
+      status: 201,
+      elapsed: 10 + (i % 100),
+    }));
+
+  test('summarizes with exact nearest-rank percentiles', () => {
+    expect(summarize(Array.from({ length: 100 }, (_, i) => i + 1))).toMatchObject({
+      count: 100,
+      min: 1,
+      max: 100,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+    });
+    expect(summarize([])).toBeUndefined();
+  });
+
+  test('counts its rate from the first burst to one interval past the last, not first to last request', () => {
+    const plan = { ...latency, arrivalRate: 30, durationSeconds: 20 };
+    const verdict = evaluateCampaign(plan, reportOf(plan, bursts(30, 20), {}));
+    expect(verdict.generator.arrivalRate).toBeCloseTo(30, 0);
+    expect(verdict.generator.bound).toBe(false);
+  });
+
+  test('is generator-bound when its last burst comes late', () => {
+    const plan = { ...latency, arrivalRate: 30, durationSeconds: 20 };
+    expect(evaluateCampaign(plan, reportOf(plan, bursts(30, 20, 15), {})).generator.bound).toBe(true);
+    expect(evaluateCampaign(plan, reportOf(plan, bursts(30, 20, 0), {})).generator.bound).toBe(false);
+  });
 });

@@ -26,6 +26,17 @@ export const catalogMix = (catalog: Catalog) => operationMix(catalog);
 /** The rows that carry "Giới hạn rate-limit 1000 req/min", and only their operations. */
 export const rateLimitMix = (catalog: Catalog) => operationMix(catalog, (row) => row.noteKey === 'rate-limit');
 
+/**
+ * The catalog mix without the operations that carry the rate limit: what a stress ramp sends, so
+ * that however high it climbs, the limiter never answers in the target's place.
+ */
+export function unlimitedMix(catalog: Catalog): MixEntry[] {
+  const limited = new Set(
+    catalog.operations.filter((operation) => operation.notes.includes('rate-limit')).map((operation) => operation.id),
+  );
+  return catalogMix(catalog).filter((entry) => !limited.has(entry.operationId));
+}
+
 /** Rows that promise "Thành công <1s", and the operations they belong to. */
 export function promisedLatency(catalog: Catalog): { rows: number[]; operationIds: string[] } {
   const rows = catalog.rows.filter((row) => row.resultKey === 'latency').map((row) => row.number);

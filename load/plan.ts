@@ -16,6 +16,14 @@ export type CampaignKind = z.infer<typeof CampaignKind>;
 export const ClientRole = z.enum(['over-limit', 'under-limit', 'nominal']);
 export type ClientRole = z.infer<typeof ClientRole>;
 
+/**
+ * How Artillery paces arrivals. `ramp` (a constant ramp: setTimeout once per second, then evenly
+ * within it) leaves the CPU to a target on the same machine but drifts when the machine is starved;
+ * `uniform` (Artillery's plain phase) keeps time with a timer that busy-waits, taking about a core.
+ */
+export const Pacing = z.enum(['ramp', 'uniform']);
+export type Pacing = z.infer<typeof Pacing>;
+
 export const PlannedClient = z.object({
   clientId: z.string().min(1),
   /** Open-model arrivals per minute for this client (each arrival: one request of the mix). */
@@ -60,6 +68,7 @@ export const CampaignPlan = z.object({
   poolSize: z.number().int().positive(),
   /** Sockets shared by the virtual users of one worker. */
   httpPool: z.number().int().positive(),
+  pacing: Pacing.default('ramp'),
 });
 export type CampaignPlan = z.infer<typeof CampaignPlan>;
 
@@ -70,10 +79,10 @@ export const operationOf = (plan: CampaignPlan, operationId: string) => {
 };
 
 /**
- * Arrivals the plan asks for: the rate held for the whole duration, counted the way Artillery's
- * uniform arrival process counts them (a whole-microsecond tick, whole arrivals).
+ * Arrivals the plan asks for, counted the way Artillery makes them: a constant ramp makes exactly
+ * `arrivalRate` in each second; the uniform process ticks in whole microseconds and stops at the duration.
  */
-export function askedArrivals(plan: Pick<CampaignPlan, 'arrivalRate' | 'durationSeconds'>): number {
-  const tickMicros = Math.floor(1e6 / plan.arrivalRate);
-  return Math.floor((plan.durationSeconds * 1e6) / tickMicros);
+export function askedArrivals(plan: Pick<CampaignPlan, 'arrivalRate' | 'durationSeconds'> & { pacing?: Pacing }): number {
+  if ((plan.pacing ?? 'ramp') === 'ramp') return plan.arrivalRate * plan.durationSeconds;
+  return Math.floor((plan.durationSeconds * 1e6) / Math.floor(1e6 / plan.arrivalRate));
 }

@@ -1,6 +1,6 @@
 import type { Catalog, Operation } from '../fixtures/catalog/model.ts';
 import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
-import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix } from './mix.ts';
+import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix, unlimitedMix } from './mix.ts';
 import { type CampaignKind, CampaignPlan, type PlannedClient, type ProfileName, promisedLatencyMs, rateTolerance } from './plan.ts';
 
 export interface RateLimitSpec {
@@ -33,7 +33,12 @@ export interface ProfileSpec {
   stress?: StressSpec;
 }
 
-const rateLimitCampaign: RateLimitSpec = { seconds: 60, overClients: 2, underClients: 1, overFactor: 1.2, underFactor: 0.99 };
+/**
+ * One fixed 60 s window per client, opened by its first request: the campaign lasts 58 s so that the
+ * up to 1 % its pacing may drift (0.6 s) never spills into a second window, where a correct limiter
+ * would rightly allow again. At 1200/min the limit engages after 50 s.
+ */
+const rateLimitCampaign: RateLimitSpec = { seconds: 58, overClients: 2, underClients: 1, overFactor: 1.2, underFactor: 0.99 };
 
 /** The four profiles. Campaigns of one profile run side by side; stress steps run one after the other. */
 export const profiles: Record<ProfileName, ProfileSpec> = {
@@ -48,8 +53,8 @@ export const profiles: Record<ProfileName, ProfileSpec> = {
     latency: { seconds: 300, rate: 80, clients: 16 },
   },
   stress: {
-    description: 'a staircase of the catalog mix until p95 crosses 1 s or errors begin (the knee)',
-    stress: { stepSeconds: 30, rates: [25, 50, 100, 150, 200, 250, 300, 400, 500, 650], clients: 20 },
+    description: 'a staircase of the catalog rows outside the rate limit until p95 crosses 1 s or errors begin (the knee)',
+    stress: { stepSeconds: 30, rates: [25, 50, 100, 200, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000], clients: 20 },
   },
   soak: {
     description: 'the catalog mix held for half an hour: latency and errors must not drift',
@@ -69,6 +74,7 @@ export interface PlanOptions {
   latencyRate?: number;
   faults?: CampaignPlan['faults'];
   apiVersion?: string;
+  pacing?: CampaignPlan['pacing'];
 }
 
 /** The load clients of a target in numeric order: load-1, load-2, … */
@@ -87,7 +93,7 @@ export function planProfile(profile: ProfileName, options: PlanOptions): Campaig
     const taken = clients.slice(next, next + count);
     if (taken.length < count) {
       throw new Error(
-        `${what} needs ${count} more load clients (load-N) but the target describes only ${clients.length} in all: add clients to it`,
+        `${what} needs ${count} load clients (client ids load-1, load-2, …): the target describes ${clients.length}, and ${next} of them went to the campaigns before it. Add clients to the target description.`,
       );
     }
     next += count;
@@ -119,16 +125,19 @@ export function describeProfile(profile: ProfileName): string {
     .join(', ');
 }
 
-/** One step of the stress staircase: the catalog mix at `rate` over every load client. */
+/**
+ * One step of the stress staircase: the catalog rows outside the rate limit at `rate` over every load
+ * client (with the limited rows, 20 clients would meet the limiter near 700 req/s, long before the knee).
+ */
 export function planStressStep(options: PlanOptions, index: number, rate: number, count: number): CampaignPlan {
   const spec = profiles.stress.stress as StressSpec;
   const clients = loadClients(options.clientIds).slice(0, spec.clients);
   const seconds = options.durationSeconds ?? spec.stepSeconds;
-  const plan = planLatency('stress', options, { seconds, rate, clients: clients.length }, clients);
+  const plan = planLatency('stress', options, { seconds, rate, clients: clients.length }, clients, unlimitedMix(options.catalog));
   return CampaignPlan.parse({
     ...plan,
     slug: `stress-${String(index + 1).padStart(2, '0')}`,
-    title: `stress step ${index + 1} of ${count} · ${rate} req/s`,
+    title: `stress step ${index + 1} of ${count} · ${rate} req/s (rows outside the rate limit)`,
     step: { index, count },
   });
 }
@@ -166,8 +175,13 @@ function planRateLimit(profile: ProfileName, options: PlanOptions, spec: RateLim
   });
 }
 
-function planLatency(profile: ProfileName, options: PlanOptions, spec: LatencySpec, clientIds: string[]): CampaignPlan {
-  const mix = catalogMix(options.catalog);
+function planLatency(
+  profile: ProfileName,
+  options: PlanOptions,
+  spec: LatencySpec,
+  clientIds: string[],
+  mix = catalogMix(options.catalog),
+): CampaignPlan {
   const perMinute = (spec.rate * 60) / clientIds.length;
   const spent = perMinute * limitedShare(options.catalog, mix);
   if (spent > 0.9 * rateLimitPerMinute) {
@@ -219,6 +233,7 @@ function buildPlan(
     thresholds: { p95Ms: promisedLatencyMs, rateTolerance },
     ...(options.faults ? { faults: options.faults } : {}),
     apiVersion: options.apiVersion ?? 'v2',
+    pacing: options.pacing ?? 'ramp',
     poolSize: 5,
     httpPool: Math.min(1024, Math.max(16, Math.ceil(arrivalRate * 2))),
   });

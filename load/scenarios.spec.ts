@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
-import { artilleryScript, ensureChecks, hooks } from './artillery-script.ts';
+import { artilleryScript, ensureChecks, hooks, phaseOf } from './artillery-script.ts';
 import { SmoothWeightedRoundRobin, TokenCache } from './dispatch.ts';
 import { arrangeOperation, catalogMix, limitedShare, promisedLatency, rateLimitMix } from './mix.ts';
 import { askedArrivals, CampaignPlan } from './plan.ts';
@@ -45,8 +45,8 @@ test.describe('the operation mix, generated from the catalog', () => {
 });
 
 test.describe('the profiles', () => {
-  test('smoke runs one full window: two clients at 1200/min and one just under the limit', () => {
-    expect(rateLimit.durationSeconds).toBe(60);
+  test('smoke runs one window: two clients at 1200/min and one just under the limit, inside 60 s with room for drift', () => {
+    expect(rateLimit.durationSeconds).toBe(58);
     expect(rateLimit.clients.map((c) => [c.clientId, c.perMinute, c.role])).toEqual([
       ['load-1', 1200, 'over-limit'],
       ['load-2', 1200, 'over-limit'],
@@ -68,15 +68,26 @@ test.describe('the profiles', () => {
     expect(spent).toBeLessThan(0.9 * rateLimitPerMinute);
   });
 
+  test("stresses the rows outside the rate limit, so the limiter never answers in the target's place", () => {
+    const step = planStressStep(options, 0, 2000, 1);
+    expect(step.mix.length).toBe(catalog.operations.filter((op) => !op.notes.includes('rate-limit')).length);
+    expect(limitedShare(catalog, step.mix)).toBe(0);
+    expect(step.clients).toHaveLength(20);
+  });
+
   test('refuses a latency rate that the limiter, not the target, would answer', () => {
     expect(() => planProfile('smoke', { ...options, campaigns: ['latency'], latencyRate: 2000 })).toThrow(/limiter, not the target/);
     expect(planStressStep(options, 0, limiterSafeRate(catalog, 20), 1).arrivalRate).toBe(limiterSafeRate(catalog, 20));
   });
 
-  test("asks for as many arrivals as Artillery's uniform process makes", () => {
-    expect(askedArrivals({ arrivalRate: 56, durationSeconds: 60 })).toBe(3360);
-    expect(askedArrivals({ arrivalRate: 30, durationSeconds: 20 })).toBe(600);
-    expect(askedArrivals({ arrivalRate: 7, durationSeconds: 30 })).toBe(210);
+  test('asks for whole arrivals in every second, as Artillery makes them in a constant ramp', () => {
+    expect(askedArrivals({ arrivalRate: 56, durationSeconds: 58 })).toBe(3248);
+    expect(askedArrivals({ arrivalRate: 30, durationSeconds: 20, pacing: 'uniform' })).toBe(600);
+  });
+
+  test("paces with a constant ramp unless asked for Artillery's busy-waiting uniform process", () => {
+    expect(phaseOf(rateLimit)).toEqual({ name: rateLimit.title, duration: 58, arrivalRate: 56, rampTo: 56 });
+    expect(phaseOf({ ...rateLimit, pacing: 'uniform' })).toEqual({ name: rateLimit.title, duration: 58, arrivalRate: 56 });
   });
 });
 
@@ -87,13 +98,12 @@ test.describe('the generated Artillery script', () => {
     expect(script.scenarios.map((s) => [s.name, s.weight])).toEqual(rateLimit.mix.map((entry) => [entry.operationId, entry.weight]));
   });
 
-  test('sends each operation with its own method, the measured request named by the operation', () => {
+  test('sends each operation with its own method, the measured request marked with the operation', () => {
     for (const scenario of script.scenarios) {
       const operation = rateLimit.operations[scenario.name] as CampaignPlan['operations'][string];
       const measured = scenario.flow.at(-1) as Record<string, Record<string, unknown>>;
       expect(Object.keys(measured)).toEqual([operation.method.toLowerCase()]);
       expect(measured[operation.method.toLowerCase()]).toMatchObject({
-        name: operation.id,
         td448Operation: operation.id,
         beforeRequest: hooks.prepare,
         afterResponse: hooks.observe,
@@ -104,7 +114,7 @@ test.describe('the generated Artillery script', () => {
 
   test('carries its plan, and a worker reads back the same plan', () => {
     expect(CampaignPlan.parse(JSON.parse(script.config.variables.td448Plan))).toEqual(rateLimit);
-    expect(script.config.phases).toEqual([{ name: rateLimit.title, duration: 60, arrivalRate: 56 }]);
+    expect(script.config.phases).toEqual([{ name: rateLimit.title, duration: 58, arrivalRate: 56, rampTo: 56 }]);
   });
 
   test('enforces the limit per client and the achieved rate through ensure', () => {
@@ -112,7 +122,7 @@ test.describe('the generated Artillery script', () => {
     expect(conditions).toContain('td448.client.load-1.allowed <= 1000');
     expect(conditions).toContain('td448.client.load-1.allowed + td448.client.load-1.no_answer >= 1000');
     expect(conditions).toContain('td448.client.load-3.limited == 0');
-    expect(conditions).toContain('td448.clock.arrival.count >= 3327');
+    expect(conditions).toContain('td448.clock.arrival.count >= 3216');
     expect(conditions).toContain('td448.responses.server_error == 0');
     expect(ensureChecks(latency).thresholds).toEqual([{ 'td448.response_time.promised.p95': 1000 }]);
   });

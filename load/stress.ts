@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runAutocannonChild } from './engines/autocannon.ts';
 import { type CampaignVerdict, evaluateCampaign } from './evaluate.ts';
 import type { CampaignPlan } from './plan.ts';
-import { limiterSafeRate, type PlanOptions, planStressStep, profiles } from './profiles.ts';
+import { type PlanOptions, planStressStep, profiles } from './profiles.ts';
 import { type RunContext, runCampaign } from './run-campaign.ts';
 
 export type Engine = CampaignVerdict['generator']['engine'];
@@ -48,14 +48,16 @@ export function stressStepOf(verdict: CampaignVerdict, p95Ms: number): StressSte
     p99: latency?.p99 ?? Number.NaN,
     errors,
   };
-  if (verdict.generator.bound) {
+  const reasons = [...(!(base.p95 < p95Ms) ? [`p95 ${base.p95} ms ≥ ${p95Ms} ms`] : []), ...(errors > 0 ? [`${errors} errors`] : [])];
+  // autocannon is closed-loop (a request per connection per second): a target slower than the promised
+  // second holds it back, and that is the knee, not the generator's limit. Artillery's arrivals never wait.
+  if (verdict.generator.bound && !(verdict.generator.engine === 'autocannon' && reasons.length > 0)) {
     return {
       ...base,
       status: 'generator-bound',
       reason: `${verdict.generator.engine} achieved ${base.achievedRate.toFixed(1)}/s of ${base.rate}/s asked`,
     };
   }
-  const reasons = [...(!(base.p95 < p95Ms) ? [`p95 ${base.p95} ms ≥ ${p95Ms} ms`] : []), ...(errors > 0 ? [`${errors} errors`] : [])];
   return { ...base, status: reasons.length > 0 ? 'broke' : 'passed', reason: reasons.join(', ') || 'held' };
 }
 
@@ -63,7 +65,8 @@ export function stressStepOf(verdict: CampaignVerdict, p95Ms: number): StressSte
 export function summarizeStress(steps: readonly StressStepResult[], notes: readonly string[] = []): StressSummary {
   const broke = steps.filter((step) => step.status === 'broke').sort((a, b) => a.rate - b.rate)[0];
   const passing = steps.filter((step) => step.status === 'passed' && (!broke || step.rate < broke.rate)).sort((a, b) => b.rate - a.rate)[0];
-  const bound = steps.some((step) => step.status === 'generator-bound') && !broke;
+  // Generator-bound only if that is the last word: a step Artillery could not deliver and autocannon then did is measured.
+  const bound = steps.at(-1)?.status === 'generator-bound' && !broke;
   return {
     steps: [...steps],
     ...(broke
@@ -81,8 +84,8 @@ export interface StressRun {
   plans: CampaignPlan[];
 }
 
-/** Autocannon connections for a rate: enough that each releases a couple of requests per second. */
-const connectionsFor = (rate: number) => Math.min(500, Math.max(10, Math.ceil(rate / 2)));
+/** Autocannon connections for a rate: a request per connection per second, so answers within the promised second never hold it back. */
+export const connectionsFor = (rate: number) => Math.min(2000, Math.max(10, rate));
 
 async function runWithAutocannon(plan: CampaignPlan, context: RunContext): Promise<CampaignVerdict> {
   const startedAt = Date.now();
@@ -103,14 +106,8 @@ async function runWithAutocannon(plan: CampaignPlan, context: RunContext): Promi
  */
 export async function runStress(context: RunContext, options: PlanOptions, refine = 1): Promise<StressRun> {
   const spec = profiles.stress.stress as NonNullable<(typeof profiles.stress)['stress']>;
-  const safe = limiterSafeRate(options.catalog, spec.clients);
   const notes: string[] = [];
-  const rates = spec.rates.filter((rate) => rate <= safe);
-  if (rates.length < spec.rates.length) {
-    notes.push(
-      `steps above ${safe} req/s left out: with ${spec.clients} clients the catalog mix would reach the per-client limit, and the limiter (not the target's capacity) would answer`,
-    );
-  }
+  const rates = spec.rates;
   const steps: StressStepResult[] = [];
   const verdicts: CampaignVerdict[] = [];
   const plans: CampaignPlan[] = [];

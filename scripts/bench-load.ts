@@ -5,7 +5,7 @@
  * - the arrival rate Artillery achieved against the one asked for (goal: within 1 %);
  * - its cost in CPU (the artillery process, worker threads included, between "Phase started" and
  *   "Phase completed") and so its ceiling in requests per second per core;
- * - the same catalog mix through autocannon in the same run (a process of its own, its CPU time
+ * - the same mix (the stress mix: catalog rows outside the rate limit) through autocannon in the same run (a process of its own, its CPU time
  *   from process.cpuUsage), as the reference ratio.
  * The target runs in a child process of its own (npm run stack), so no generator shares its event loop.
  * Stops climbing at the first rate where Artillery falls behind or the target breaks its promise.
@@ -25,6 +25,7 @@ import { evaluateCampaign } from '../load/evaluate.ts';
 import { Pacing } from '../load/plan.ts';
 import { limiterSafeRate, planStressStep } from '../load/profiles.ts';
 import { projectRoot, runCampaign } from '../load/run-campaign.ts';
+import { connectionsFor } from '../load/stress.ts';
 
 const { values } = parseArgs({
   options: {
@@ -121,7 +122,7 @@ try {
     const autocannonPlan = { ...base, slug: `autocannon-${rate}`, title: `bench · autocannon at ${rate} req/s` };
     const acStarted = Date.now();
     const ac = await runAutocannonChild(
-      { plan: autocannonPlan, rate, connections: Math.min(500, Math.max(10, Math.ceil(rate / 2))), durationSeconds: seconds },
+      { plan: autocannonPlan, rate, connections: connectionsFor(rate), durationSeconds: seconds },
       targetFile,
       join(outputDir, autocannonPlan.slug),
     );
@@ -154,7 +155,7 @@ try {
 const perCore = (figures: { requests: number; cpu: number; wall: number }) =>
   figures.requests / figures.wall / (figures.cpu / figures.wall);
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-console.log('\nload generators against the reference implementation (catalog mix, 20 OAuth2 clients):');
+console.log('\nload generators against the reference implementation (catalog rows outside the rate limit, 20 OAuth2 clients):');
 console.log(
   '  asked/s │ Artillery: achieved/s    Δ %  ≤1 %  cores  req/s per core │ autocannon: achieved/s  cores  req/s per core │ per-core ratio ac/art │ target p95 (art)',
 );

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { brokerFromEnvironment, versionFromGit } from '../contracts/broker/pact-broker.ts';
 import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
+import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
 import { describeFailures, failedRows } from '../contracts/provider/verification-outcome.ts';
 import { providerVerifier, type VerificationRequest } from '../contracts/provider/verify-provider.ts';
-import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
 import { readSpec, validateAsyncApi, validateOpenApi, writeSpecs } from '../contracts/specs/spec-documents.ts';
 import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
 import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
@@ -51,7 +51,9 @@ const commands: Record<string, () => Promise<number>> = {
       [files.openapi, openapi],
       [files.asyncapi, asyncapi],
     ] as const) {
-      console.log(`${file}: ${result.errors.length === 0 ? 'valid' : 'INVALID'}${result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ''}`);
+      console.log(
+        `${file}: ${result.errors.length === 0 ? 'valid' : 'INVALID'}${result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ''}`,
+      );
       for (const line of [...result.errors, ...result.warnings]) console.log(`  ${line}`);
     }
     return openapi.errors.length + asyncapi.errors.length === 0 ? 0 : 1;
@@ -60,7 +62,9 @@ const commands: Record<string, () => Promise<number>> = {
   async assemble() {
     for (const kind of kinds) {
       const { file, pact } = assemblePact(kind, rowsOf(kind));
-      console.log(`${file}: ${pact.interactions.length} ${kind === 'http' ? 'interactions' : 'messages'} for ${interactionsPerRow(pact).size} rows`);
+      console.log(
+        `${file}: ${pact.interactions.length} ${kind === 'http' ? 'interactions' : 'messages'} for ${interactionsPerRow(pact).size} rows`,
+      );
     }
     return 0;
   },
@@ -73,8 +77,15 @@ const commands: Record<string, () => Promise<number>> = {
       const missing = expected.filter((row) => !perRow.has(row));
       const histogram = new Map<number, number>();
       for (const count of perRow.values()) histogram.set(count, (histogram.get(count) ?? 0) + 1);
-      console.log(`${providerOf(kind)}: ${pact.interactions.length} ${pact.interactions[0]?.type ?? ''} interactions; rows with at least one: ${perRow.size} of ${expected.length}`);
-      console.log(`  per row: ${[...histogram.entries()].sort(([a], [b]) => a - b).map(([count, rows]) => `${rows} rows × ${count}`).join(', ')}`);
+      console.log(
+        `${providerOf(kind)}: ${pact.interactions.length} ${pact.interactions[0]?.type ?? ''} interactions; rows with at least one: ${perRow.size} of ${expected.length}`,
+      );
+      console.log(
+        `  per row: ${[...histogram.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([count, rows]) => `${rows} rows × ${count}`)
+          .join(', ')}`,
+      );
       if (missing.length > 0) console.log(`  MISSING rows: ${missing.join(', ')}`);
     }
     return 0;
@@ -105,7 +116,9 @@ const commands: Record<string, () => Promise<number>> = {
             : { kind, pactUrls: [pactFile(kind)] };
           const outcome = await verifier.verify(request);
           const passed = outcome.interactions.filter((verdict) => verdict.passed).length;
-          console.log(`${providerOf(kind)}: ${passed}/${outcome.interactions.length} interactions verified in ${(outcome.durationMs / 1000).toFixed(1)} s`);
+          console.log(
+            `${providerOf(kind)}: ${passed}/${outcome.interactions.length} interactions verified in ${(outcome.durationMs / 1000).toFixed(1)} s`,
+          );
           if (!outcome.passed) {
             failed++;
             console.log(`failed rows: ${failedRows(outcome).join(', ')}\n${describeFailures(outcome)}`);
@@ -126,8 +139,12 @@ const commands: Record<string, () => Promise<number>> = {
         const report = await verifyShapeChange((request) => verifier.verify(request), target, catalog, change);
         const failed = report.outcome.interactions.filter((verdict) => !verdict.passed);
         console.log(`renamed "${change.field}" in ${report.rewrittenResponses} answers of ${change.endpoint}`);
-        console.log(`${failed.length} of ${report.outcome.interactions.length} interactions failed, in rows ${failedRows(report.outcome).join(', ')}`);
-        console.log(`expected to fail: ${report.expected.length}; failed elsewhere: ${report.brokeElsewhere.length}; survived: ${report.survived.length}`);
+        console.log(
+          `${failed.length} of ${report.outcome.interactions.length} interactions failed, in rows ${failedRows(report.outcome).join(', ')}`,
+        );
+        console.log(
+          `expected to fail: ${report.expected.length}; failed elsewhere: ${report.brokeElsewhere.length}; survived: ${report.survived.length}`,
+        );
         for (const description of [...report.brokeElsewhere, ...report.survived]) console.log(`  ${description}`);
         return report.brokeElsewhere.length === 0 && report.survived.length === 0 ? 0 : 1;
       } finally {

@@ -1,20 +1,105 @@
 /**
- * npm start: the main job. Lints the catalog, then runs every suite that exists
- * against the embedded reference implementation and exits non-zero on any failure.
+ * npm start [-- --target file.json] [-- --only contracts|functional|load] [-- --single-file]
+ * The main job: starts the embedded stack (unless a target is given), runs the contracts, the
+ * functional suite and the smoke load campaign against it, builds the report, prints a summary
+ * with the time of each phase, and exits non-zero when anything failed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { startStack } from '../reference-implementation/stack.ts';
 
-const started = performance.now();
-const catalog = loadCatalog();
-const findings = lintCatalog(catalog);
-console.log(
-  `TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations, ` +
-    `${findings.length} contradictions in the catalog itself (npm run catalog -- --lint)`,
+const suites = ['contracts', 'functional', 'load'] as const;
+type Suite = (typeof suites)[number];
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    'single-file': { type: 'boolean', default: false },
+  },
+});
+const selected = new Set<Suite>(
+  (values.only ?? suites).map((name) => {
+    if (!(suites as readonly string[]).includes(name)) throw new Error(`--only takes ${suites.join(', ')}; got "${name}"`);
+    return name as Suite;
+  }),
 );
 
-const run = spawnSync('playwright', ['test', ...process.argv.slice(2)], { stdio: 'inherit' });
-const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`main job finished in ${seconds} s with exit code ${run.status}`);
-process.exit(run.status ?? 1);
+const output = join(import.meta.dirname, '..', 'reports', 'output');
+mkdirSync(output, { recursive: true });
+const phases: { phase: string; durationMs: number; ok: boolean }[] = [];
+
+async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
+  const started = performance.now();
+  console.log(`\n── ${name} ──`);
+  let ok = false;
+  try {
+    ok = await work();
+  } finally {
+    const durationMs = Math.round(performance.now() - started);
+    phases.push({ phase: name, durationMs, ok });
+    writeFileSync(join(output, 'phases.json'), JSON.stringify(phases, null, 2));
+    console.log(`── ${name}: ${ok ? 'ok' : 'FAILED'} in ${(durationMs / 1000).toFixed(1)} s`);
+  }
+  return ok;
+}
+
+/** Runs a command with the project's PATH (Node 24 first), inheriting the terminal. */
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  new Promise<boolean>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code === 0));
+  });
+
+const jobStarted = performance.now();
+const catalog = loadCatalog();
+console.log(
+  `TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations, ${lintCatalog(catalog).length} contradictions in the catalog itself (npm run catalog -- --lint)`,
+);
+
+let targetFile = values.target ?? process.env[targetFileVariable];
+let stopStack = async () => {};
+let allPassed = true;
+try {
+  if (targetFile) {
+    const target = readTargetFile(targetFile);
+    console.log(`target: ${target.name} (${target.apiBaseUrl}) from ${targetFile}`);
+  } else {
+    await phase('stack start', async () => {
+      const stack = await startStack();
+      stopStack = stack.stop;
+      targetFile = join(output, 'target.json');
+      writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
+      console.log(`embedded stack: ${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap}`);
+      return true;
+    });
+  }
+  const env = { [targetFileVariable]: targetFile as string };
+  const projects = [
+    ...(selected.has('contracts') ? ['contracts-consumer', 'contracts-provider', 'contracts-specs'] : []),
+    ...(selected.has('functional') ? ['functional'] : []),
+  ];
+  if (projects.length > 0) {
+    const label = [...selected].filter((suite) => suite !== 'load').join(' + ');
+    allPassed = (await phase(label, () => run('playwright', ['test', ...projects.map((p) => `--project=${p}`)], env))) && allPassed;
+  }
+  if (selected.has('load')) {
+    allPassed =
+      (await phase('load (smoke)', () => run('node', ['scripts/load.ts', '--profile', 'smoke', '--target', targetFile as string], env))) &&
+      allPassed;
+  }
+} finally {
+  await stopStack();
+}
+
+const reportOk = await phase('report', () => run('node', ['scripts/report.ts', ...(values['single-file'] ? ['--single-file'] : [])]));
+const seconds = ((performance.now() - jobStarted) / 1000).toFixed(1);
+console.log(`\nphases: ${phases.map((p) => `${p.phase} ${(p.durationMs / 1000).toFixed(1)} s`).join(' · ')}`);
+console.log(`main job ${allPassed && reportOk ? 'passed' : 'FAILED'} in ${seconds} s`);
+process.exit(allPassed && reportOk ? 0 : 1);

@@ -1,6 +1,6 @@
 /** The part of autocannon 9's API the load engine uses (the package ships no types). */
 declare module 'autocannon' {
-  interface AutocannonRequest {
+  export interface AutocannonRequest {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
@@ -8,7 +8,7 @@ declare module 'autocannon' {
     setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
   }
-  interface AutocannonOptions {
+  export interface AutocannonOptions {
     url: string;
     connections?: number;
     duration?: number;
@@ -18,7 +18,7 @@ declare module 'autocannon' {
     timeout?: number;
     requests?: AutocannonRequest[];
   }
-  interface AutocannonResult {
+  export interface AutocannonResult {
     duration: number;
     errors: number;
     timeouts: number;

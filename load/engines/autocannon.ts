@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import autocannon, { type AutocannonRequest } from 'autocannon';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
@@ -68,7 +68,7 @@ interface Sample {
 }
 
 /** Samples as Artillery would have reported them: the aggregate and one period per 10 s. */
-export function reportOf(plan: CampaignPlan, samples: readonly Sample[], failures: Record<string, number>): ArtilleryReport {
+export function reportOf(plan: CampaignPlan, samples: readonly Sample[], failures: Record<string, number>, waves = 1): ArtilleryReport {
   const promised = new Set(plan.promisedLatency.operationIds);
   const periodOf = (group: readonly Sample[], period: number): Period => {
     const counters: Record<string, number> = {};
@@ -99,8 +99,23 @@ export function reportOf(plan: CampaignPlan, samples: readonly Sample[], failure
   };
   const aggregate = periodOf(samples, samples[0]?.sentAt ?? 0);
   for (const [name, value] of Object.entries(failures)) aggregate.counters[`errors.${name}`] = value;
+  // autocannon releases its quota in bursts, `waves` a second: n requests from the first burst to the last
+  // took their span plus one burst interval. Encoded as the clocks the evaluator reads, (n - 1) / (max - min).
+  const sent = samples.map((sample) => sample.sentAt);
+  const first = Math.min(...sent);
+  const effective = Math.max(...sent) - first + 1000 / waves;
+  for (const name of [metrics.arrivalClock, metrics.firstSendClock]) {
+    const clock = aggregate.summaries[name];
+    if (clock) aggregate.summaries[name] = { ...clock, min: first, max: first + (effective * (samples.length - 1)) / samples.length };
+  }
   const buckets = Map.groupBy(samples, (sample) => Math.floor(sample.sentAt / 10_000) * 10_000);
   return { aggregate, intermediate: [...buckets].map(([period, group]) => periodOf(group, period)).sort((a, b) => a.period - b.period) };
+}
+
+/** The most staggered instances, up to 10, that split `rate` into whole requests per second. */
+export function wavesFor(rate: number): number {
+  for (let waves = Math.min(10, rate); waves > 1; waves--) if (rate % waves === 0) return waves;
+  return 1;
 }
 
 /** Runs a job in this process (call it from a process of its own: see runAutocannonChild). */
@@ -165,61 +180,76 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   let next = 0;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await autocannon({
-    url: target.apiBaseUrl,
-    connections: job.connections,
-    duration: job.durationSeconds,
-    overallRate: job.rate,
-    timeout: 10,
-    requests: [
-      {
-        setupRequest: (request, context) => {
-          const operation = operationOf(plan, sequence[next++ % sequence.length] as string);
-          const need = recordNeed(operation);
-          const recordId =
-            need === 'fresh'
-              ? fresh.get(operation.endpoint)?.pop()
-              : need === 'pool'
-                ? pools.get(operation.endpoint)?.[next % plan.poolSize]
-                : undefined;
-          const call = loadCall(operation, { fields, config, ...(recordId ? { recordId } : {}) });
-          const spec = buildOperationRequest(operation, {
-            ...call,
-            version: plan.apiVersion,
-            authorization: tokens.get(clientPicker.next()) as string,
-            requestId: `td448-load-${plan.runId}-${plan.slug}-ac-${next}`,
-          });
-          context.operationId = operation.id;
-          context.sentAt = Date.now();
-          context.started = performance.now();
-          const search = new URLSearchParams(spec.query).toString();
-          return {
-            ...request,
-            method: spec.method,
-            path: `${spec.path}${search ? `?${search}` : ''}`,
-            headers: spec.headers,
-            ...(spec.body !== undefined ? { body: spec.body } : { body: '' }),
-          };
-        },
-        onResponse: (status, _body, context) => {
-          samples.push({
-            operationId: context.operationId as string,
-            sentAt: context.sentAt as number,
-            status,
-            elapsed: performance.now() - (context.started as number),
-          });
-        },
-      },
-    ],
-  });
+  // autocannon releases each connection's quota at the top of each second; staggered instances ("waves")
+  // split that burst into smaller ones spread over the second.
+  const waves = wavesFor(job.rate);
+  const requestSpec: AutocannonRequest = {
+    setupRequest: (request, context) => {
+      const operation = operationOf(plan, sequence[next++ % sequence.length] as string);
+      const need = recordNeed(operation);
+      const recordId =
+        need === 'fresh'
+          ? fresh.get(operation.endpoint)?.pop()
+          : need === 'pool'
+            ? pools.get(operation.endpoint)?.[next % plan.poolSize]
+            : undefined;
+      const call = loadCall(operation, { fields, config, ...(recordId ? { recordId } : {}) });
+      const spec = buildOperationRequest(operation, {
+        ...call,
+        version: plan.apiVersion,
+        authorization: tokens.get(clientPicker.next()) as string,
+        requestId: `td448-load-${plan.runId}-${plan.slug}-ac-${next}`,
+      });
+      context.operationId = operation.id;
+      context.sentAt = Date.now();
+      context.started = performance.now();
+      const search = new URLSearchParams(spec.query).toString();
+      return {
+        ...request,
+        method: spec.method,
+        path: `${spec.path}${search ? `?${search}` : ''}`,
+        headers: spec.headers,
+        ...(spec.body !== undefined ? { body: spec.body } : { body: '' }),
+      };
+    },
+    onResponse: (status, _body, context) => {
+      samples.push({
+        operationId: context.operationId as string,
+        sentAt: context.sentAt as number,
+        status,
+        elapsed: performance.now() - (context.started as number),
+      });
+    },
+  };
+  const results = await Promise.all(
+    Array.from({ length: waves }, async (_, wave) => {
+      await new Promise((resolve) => setTimeout(resolve, (wave * 1000) / waves));
+      return autocannon({
+        url: target.apiBaseUrl,
+        connections: Math.max(1, Math.floor(job.connections / waves)),
+        duration: job.durationSeconds + 1,
+        overallRate: job.rate / waves,
+        // Exactly the asked number of requests: how long they took tells whether autocannon kept up.
+        amount: (job.rate / waves) * job.durationSeconds,
+        timeout: 10,
+        requests: [requestSpec],
+      });
+    }),
+  );
+  const result = { errors: results.reduce((sum, r) => sum + r.errors, 0), timeouts: results.reduce((sum, r) => sum + r.timeouts, 0) };
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   clearInterval(refresher);
   return {
-    report: reportOf(plan, samples, {
-      ...(result.errors ? { autocannon: result.errors } : {}),
-      ...(result.timeouts ? { ETIMEDOUT: result.timeouts } : {}),
-    }),
+    report: reportOf(
+      plan,
+      samples,
+      {
+        ...(result.errors ? { autocannon: result.errors } : {}),
+        ...(result.timeouts ? { ETIMEDOUT: result.timeouts } : {}),
+      },
+      waves,
+    ),
     requests: samples.length,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallSeconds,

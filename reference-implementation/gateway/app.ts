@@ -66,7 +66,22 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const routes = buildRouteTable(deps.catalog);
   const idempotency = new IdempotencyStore(deps.database);
   const downstream = createDownstreamClient(deps.downstreamUrl, { timeoutMs: 2000 });
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // A URL Fastify cannot route (bad percent-encoding, too long a parameter) is refused before any hook runs:
+    // answer it like every other refusal, as a problem with a request id, and log it.
+    frameworkErrors: (error, request, reply) => {
+      request.td448 ??= createRequestContext(request.headers, request.url.split('?')[0] ?? request.url);
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      request.td448.detail = error.message;
+      (reply as FastifyReply).code(status);
+      stamp(request, reply); // no hook runs for these
+      void sendProblem(request, reply, new ProblemError(status, 'malformed-url', 'Malformed URL', error.message));
+    },
+  });
 
   app.decorateRequest('td448', null as unknown as RequestContext);
   app.decorateRequest('td448Format', undefined);
@@ -79,6 +94,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    stamp(request, reply);
+    return payload;
+  });
+
+  /** Every answer carries the request id and trace context (and v1 its deprecation), and leaves one log entry. */
+  function stamp(request: FastifyRequest, reply: FastifyReply) {
     const context = request.td448;
     reply.header(protocol.requestId, context.requestId);
     reply.header(protocol.traceparent, traceparentOf(context));
@@ -105,8 +126,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       rolledBack: context.rolledBack,
       ...(context.detail ? { detail: context.detail } : {}),
     });
-    return payload;
-  });
+  }
 
   app.setErrorHandler(async (error, request, reply) => {
     const problem =
@@ -147,7 +167,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.all('/:version/*', async (request, reply) => {
     const context = request.td448;
     const { version } = request.params as { version: string };
-    const path = `/${(request.params as { '*': string })['*']}`;
+    // Routed on the raw path, whose id segment matchEndpoint decodes once: Fastify's wildcard param is
+    // already decoded, and decoding it again made an id with %25 a 500 and split an id with %2F in two.
+    const path = (request.url.split('?')[0] ?? '').replace(/^\/[^/]*/, '');
     const match = matchEndpoint(routes, path);
     if (!match) throw new ProblemError(404, 'not-found', 'Not found', `no TD448 endpoint at ${path}`);
     context.endpoint = match.endpoint;

@@ -23,7 +23,13 @@ export function matchEndpoint(table: RouteTable, path: string): { endpoint: stri
     if (path === endpoint) return { endpoint, id: undefined };
     if (path.startsWith(`${endpoint}/`)) {
       const rest = path.slice(endpoint.length + 1);
-      if (rest !== '' && !rest.includes('/')) return { endpoint, id: decodeURIComponent(rest) };
+      if (rest !== '' && !rest.includes('/')) {
+        try {
+          return { endpoint, id: decodeURIComponent(rest) };
+        } catch {
+          return undefined; // not percent-encoded properly: no such item
+        }
+      }
     }
   }
   return undefined;

@@ -146,6 +146,22 @@ async function readEvents(done: (events: KafkaEvent[]) => boolean, timeoutMs = 6
   return events;
 }
 
+/**
+ * Starts the broker again on its kept data dir, hence on its old ports. While it was down, the relay's
+ * reconnection attempts may briefly hold that very port (a client connecting to a closed port in the
+ * ephemeral range can be given it as its own address), so "port taken" is retried for a while.
+ */
+async function restartBroker(): Promise<KafkaBroker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startKafkaBroker({ dataDir: brokerDir });
+    } catch (error) {
+      if (attempt >= 20 || !/port \d+ it used before is taken/.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
 async function waitUntil(condition: () => boolean, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -191,7 +207,7 @@ test('the outbox holds events while the broker is down and delivers each exactly
   await waitUntil(() => relayErrors.length >= 2, 30_000);
   expect(relayErrors.length).toBeGreaterThan(0);
 
-  broker = await startKafkaBroker({ dataDir: brokerDir });
+  broker = await restartBroker();
   expect(broker.bootstrap, 'a kept data dir restarts on the same port').toBe(bootstrap);
   expect(await waitUntil(() => stack.pendingEvents() === 0, 90_000), 'the relay drains the outbox once the broker is back').toBe(true);
 

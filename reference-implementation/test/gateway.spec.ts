@@ -561,6 +561,32 @@ test.describe('HTTP surface', () => {
     expect(problem.detail).toContain(`"${gap.undeclared[0]}"`);
   });
 
+  test('an id is percent-decoded once: ids with % and / round-trip; a malformed escape is a 400 problem', async () => {
+    const operation = seedOperation(catalog.operations[0]?.endpoint as string);
+    const endpoint = operation.endpoint as ResourceEndpoint;
+    const id = `50%off/${crypto.randomUUID()}`;
+    const created = await send(operation, { id, fields: buildRecordFields(endpoint, fakerFor(++seed)) });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json()).toMatchObject({ id });
+    expect(created.headers.get('location')).toBe(`/v2${endpoint}/${encodeURIComponent(id)}`);
+    const status = await send(statusOf(endpoint), { id });
+    expect(status.status, status.text).toBe(200);
+    expect(status.json()).toMatchObject({ id });
+
+    const requestId = newRequestId('bad-url');
+    const response = await fetch(`${stack.target.apiBaseUrl}/v2${endpoint}/%E0%A4%A`, {
+      headers: { authorization: await oauth.authorization(clientId), [protocol.action]: 'check-status', [protocol.requestId]: requestId },
+    });
+    const text = await response.text();
+    expectProblem(
+      { status: response.status, headers: response.headers, text, requestId, json: () => JSON.parse(text) },
+      400,
+      'malformed-url',
+    );
+    expect(response.headers.get(protocol.requestId)).toBe(requestId);
+    expect(await logs.entryFor(requestId)).toMatchObject({ status: 400, outcome: 'client-error' });
+  });
+
   test('an unknown version is a 404 problem naming the versions', async () => {
     const operation = find('checks status without a rate limit', is('check-status'), not(noted('rate-limit')));
     const answer = await send(operation, { version: 'v3' });

@@ -1,0 +1,68 @@
+import { rmSync } from 'node:fs';
+import { PactV4 } from '@pact-foundation/pact';
+import { expect, test } from '@playwright/test';
+import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
+import { type HttpInteraction, rowInteractions } from '../interactions/http-interactions.ts';
+import { exampleAuthorization } from '../interactions/matchers.ts';
+import { catalog, labelRow, rowDetails, rowTitle } from '../support/catalog-rows.ts';
+import { assemblePact, interactionsPerRow } from '../support/pact-files.ts';
+import { rowPactDir } from '../support/participants.ts';
+import { declareHttpInteraction, pactOptions } from './declare-interaction.ts';
+import { readAnswer } from './read-answer.ts';
+
+/**
+ * One test per catalog row: each of the row's HTTP interactions is played against a Pact mock
+ * provider by the suite's own request builder, and written to the row's pact. The last worker
+ * joins the rows' pacts into reports/output/pacts/td448-suite-td448-gateway.json.
+ */
+
+async function play(interaction: HttpInteraction, dir: string) {
+  const pact = new PactV4(pactOptions('http', dir));
+  await declareHttpInteraction(pact, interaction).executeTest(async (server) => {
+    const spec = buildOperationRequest(interaction.operation, {
+      ...interaction.call,
+      ...(interaction.sendsToken ? { authorization: exampleAuthorization } : {}),
+    });
+    const response = await fetch(urlOf(server.url, spec), {
+      method: spec.method,
+      headers: spec.headers,
+      ...(spec.body !== undefined ? { body: spec.body } : {}),
+    });
+    await readAnswer(interaction, response);
+  });
+}
+
+const outcomes = { passed: 0, failed: 0 };
+test.afterEach(({}, testInfo) => {
+  outcomes[testInfo.status === testInfo.expectedStatus ? 'passed' : 'failed']++;
+});
+
+/** Only a worker that played every row joins them: a filtered run (--grep) leaves the per-row pacts as they are. */
+test.afterAll(() => {
+  if (outcomes.failed > 0 || outcomes.passed < catalog.rows.length) {
+    console.log(
+      `HTTP pact not assembled: ${outcomes.passed} of ${catalog.rows.length} rows passed in this worker (node scripts/contracts.ts assemble joins the rows' pacts)`,
+    );
+    return;
+  }
+  const { file, pact } = assemblePact(
+    'http',
+    catalog.rows.map((row) => row.number),
+  );
+  console.log(
+    `HTTP pact: ${pact.interactions.length} interactions for ${interactionsPerRow(pact).size} of ${catalog.rows.length} rows → ${file}`,
+  );
+});
+
+for (const row of catalog.rows) {
+  test(rowTitle(row, 'HTTP contract of the consumer'), rowDetails(row, 'contract-consumer'), async () => {
+    await labelRow(row, 'contract-consumer');
+    const dir = rowPactDir('http', row.number);
+    rmSync(dir, { recursive: true, force: true });
+    const interactions = rowInteractions(row);
+    for (const interaction of interactions) {
+      await test.step(interaction.description.slice(interaction.description.lastIndexOf(' · ') + 3), () => play(interaction, dir));
+    }
+    expect(interactions.length).toBeGreaterThan(0);
+  });
+}

@@ -1,0 +1,102 @@
+import type { Catalog } from '../../fixtures/catalog/model.ts';
+import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
+import { headers as protocol } from '../../fixtures/schemas/protocol.ts';
+import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import { type ClientRole, type ProviderState, RecordParams } from '../interactions/provider-states.ts';
+import { contractClients } from './contract-clients.ts';
+import { useUpRateLimit } from './rate-limit.ts';
+import { apiRecordStates, type RecordStates, testStateInterface } from './record-states.ts';
+
+type StateFunc = (params?: unknown) => Promise<void>;
+type StateHandlers = Record<string, { setup: StateFunc; teardown?: StateFunc }>;
+type Next = () => void;
+type FilteredRequest = { headers: Record<string, string | string[] | undefined> };
+
+/**
+ * What provider verification needs of a target: provider states set through its test-state
+ * interface (or its API), and real OAuth2 tokens in place of the pact's example token.
+ * One session per verifier run: interactions are verified one after the other, and the
+ * client state of each interaction chooses the token its request carries.
+ */
+export interface ProviderSession {
+  readonly target: TargetDescription;
+  readonly records: RecordStates;
+  stateHandlers(states: readonly ProviderState[]): StateHandlers;
+  /** Replaces the example `Authorization` of a request with a real token for the interaction's client. */
+  requestFilter(request: FilteredRequest, response: unknown, next: Next): void;
+  /** A failed state setup does not stop Pact's verifier; its errors are reported with the interaction's failure. */
+  readonly stateErrors: string[];
+  /** Headers for an operation this session performs itself (message verification). */
+  authorization(): Promise<string>;
+}
+
+let sent = 0;
+/** The contract's example request id, made unique per request as every real client's is: `<id>.<suffix>`. */
+export const uniqueRequestId = (base: string) => `${base}.${Date.now().toString(36)}${(++sent).toString(36)}`;
+
+export function providerSession(target: TargetDescription, catalog: Catalog): ProviderSession {
+  const oauth = new OAuthClient(target);
+  const clients = contractClients();
+  const records = target.testStateUrl
+    ? testStateInterface(target.testStateUrl)
+    : apiRecordStates(target, oauth, catalog, clients.authorized);
+  const stateErrors: string[] = [];
+  let authorization: string | undefined;
+
+  const tokenFor = async (role: ClientRole) => {
+    if (role === 'anonymous') return undefined;
+    if (role === 'throttled') await useUpRateLimit(target, oauth, catalog, clients.throttled);
+    return oauth.authorization(clients[role]);
+  };
+
+  const guarded =
+    (state: ProviderState, action: 'setup' | 'teardown', run: (params: unknown) => Promise<void>): StateFunc =>
+    async (params) => {
+      try {
+        await run(params);
+      } catch (error) {
+        stateErrors.push(`state "${state.name}" (${action}) failed: ${(error as Error).message}`);
+      }
+    };
+
+  const handlerOf = (state: ProviderState): StateHandlers[string] => {
+    switch (state.kind) {
+      case 'record-exists':
+        return {
+          setup: guarded(state, 'setup', (params) => records.put(RecordParams.parse(params))),
+          teardown: guarded(state, 'teardown', (params) => records.remove(RecordParams.parse(params))),
+        };
+      case 'client':
+        return {
+          setup: guarded(state, 'setup', async () => {
+            authorization = await tokenFor(state.role);
+          }),
+        };
+      case 'fault':
+        return {
+          setup: guarded(state, 'setup', async () => {
+            if (!target.faultInjection) throw new Error(`target "${target.name}" refuses test-only fault injection`);
+          }),
+        };
+      case 'can-create':
+        return { setup: async () => {} };
+    }
+  };
+
+  return {
+    target,
+    records,
+    stateErrors,
+    stateHandlers: (states) => Object.fromEntries(states.map((state) => [state.name, handlerOf(state)])),
+    requestFilter(request, _response, next) {
+      const requestId = request.headers[protocol.requestId];
+      if (typeof requestId === 'string') request.headers[protocol.requestId] = uniqueRequestId(requestId);
+      if (request.headers.authorization !== undefined) {
+        if (authorization) request.headers.authorization = authorization;
+        else delete request.headers.authorization;
+      }
+      next();
+    },
+    authorization: () => oauth.authorization(clients.authorized),
+  };
+}

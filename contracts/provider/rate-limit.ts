@@ -1,0 +1,51 @@
+import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
+import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
+import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
+import { rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
+import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+
+/** The cheapest rate-limited operation to spend a bucket on: a read of the collection that emits no event. */
+function cheapestRateLimited(catalog: Catalog): Operation {
+  const limited = catalog.operations.filter((op) => op.notes.includes('rate-limit'));
+  const rank = (op: Operation) =>
+    (op.actionKey === 'check-status' ? 0 : op.actionKey === 'export' ? 1 : 2) + (op.results.includes('kafka') ? 3 : 0);
+  const [pick] = limited.sort((a, b) => rank(a) - rank(b));
+  if (!pick) throw new Error('the catalog has no rate-limited operation: no interaction can be over the limit');
+  return pick;
+}
+
+/**
+ * Spends `clientId`'s rate-limit bucket until the target answers 429, so the next request of that
+ * client is beyond the limit. Returns how many requests it took (1 when the bucket was already empty).
+ */
+export async function useUpRateLimit(
+  target: TargetDescription,
+  oauth: OAuthClient,
+  catalog: Catalog,
+  clientId: string,
+  batch = 25,
+): Promise<number> {
+  const operation = cheapestRateLimited(catalog);
+  const authorization = await oauth.authorization(clientId);
+  const spec = buildOperationRequest(operation, { authorization });
+  const url = urlOf(target.apiBaseUrl, spec);
+  const send = async () => {
+    const response = await fetch(url, { method: spec.method, headers: spec.headers });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  let sent = 0;
+  const budget = 3 * rateLimitPerMinute;
+  if ((await send()) === 429) return 1;
+  sent++;
+  while (sent < budget) {
+    const statuses = await Promise.all(Array.from({ length: batch }, send));
+    sent += batch;
+    if (statuses.includes(429)) return sent;
+    const unexpected = statuses.find((status) => status >= 300);
+    if (unexpected) throw new Error(`spending ${clientId}'s rate limit on ${operation.id}: the target answered ${unexpected}`);
+  }
+  throw new Error(
+    `${sent} requests of ${clientId} to ${operation.id} within a minute were all accepted: the target enforces no limit of ${rateLimitPerMinute}/min`,
+  );
+}

@@ -1,0 +1,57 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Catalog } from '../fixtures/catalog/model.ts';
+import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
+import { promisedLatencyMs, rateTolerance } from '../load/plan.ts';
+import { requiredChecks } from './row-coverage.ts';
+
+/** One bound on an Allure 3 performance metric, as its metricMax / metricMin rules take it. */
+export const MetricBound = z.object({
+  rule: z.enum(['metricMax', 'metricMin']),
+  key: z.string(),
+  value: z.number(),
+  why: z.string(),
+});
+export type MetricBound = z.infer<typeof MetricBound>;
+
+/** The numbers allurerc.mjs's quality-gate rules need that come from the catalog and the run. */
+export const GateExpectations = z.object({
+  /** Every row's required checks (OAuth2, transaction log, its result, its note): fewer tests means a truncated run. */
+  minTestsCount: z.number().int().nonnegative(),
+  metrics: z.array(MetricBound),
+});
+export type GateExpectations = z.infer<typeof GateExpectations>;
+
+const PerfMetric = z.object({ key: z.string(), value: z.number() });
+
+/** The performance-metric keys of this run (`load.<profile>.<campaign>.<figure>`), read from its *-perf.json files. */
+export function perfMetricKeys(allureResults: string): string[] {
+  if (!existsSync(allureResults)) return [];
+  return readdirSync(allureResults)
+    .filter((name) => name.endsWith('-perf.json'))
+    .flatMap((name) => z.array(PerfMetric).parse(JSON.parse(readFileSync(join(allureResults, name), 'utf8'))))
+    .map((metric) => metric.key);
+}
+
+/** The catalog's promises as bounds on the load metrics the run produced; no bound on a metric that was not produced. */
+export function metricBounds(keys: readonly string[]): MetricBound[] {
+  return [...new Set(keys)].flatMap((key): MetricBound[] => {
+    const [, , campaign, figure] = key.split('.');
+    if (campaign === 'latency' && figure === 'p95')
+      return [{ rule: 'metricMax', key, value: promisedLatencyMs, why: 'Thành công <1s: p95 under load' }];
+    if (figure === 'errors') return [{ rule: 'metricMax', key, value: 0, why: 'no error under load' }];
+    if (figure === 'rate_deviation')
+      return [{ rule: 'metricMax', key, value: rateTolerance * 100, why: 'the load applied as asked (else not judged)' }];
+    if (figure === 'allowed_per_client')
+      return [{ rule: 'metricMax', key, value: rateLimitPerMinute, why: 'Giới hạn rate-limit 1000 req/min per client' }];
+    return [];
+  });
+}
+
+export function gateExpectations(catalog: Catalog, allureResults: string): GateExpectations {
+  return {
+    minTestsCount: catalog.rows.reduce((sum, row) => sum + requiredChecks(row).length, 0),
+    metrics: metricBounds(perfMetricKeys(allureResults)),
+  };
+}

@@ -1,0 +1,140 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, test as base, chromium, expect, type Page } from '@playwright/test';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { buildReport } from './build-report.ts';
+import { projectRoot, reportPaths } from './paths.ts';
+import { writeSampleRun } from './sample-run.ts';
+import { serveReport } from './serve-report.ts';
+import { Summary } from './summary.ts';
+
+/** Debian's chromium package: no browser download, the same binary on every machine of the project. */
+const chromiumPath = process.env.TD448_CHROMIUM ?? '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The README's screenshots are refreshed on request only (TD448_README_SCREENSHOTS=1), so that a test run leaves docs/ alone. */
+const screenshots = process.env.TD448_README_SCREENSHOTS === '1' ? join(projectRoot, 'docs') : join(reportPaths().output, 'screenshots');
+
+const test = base.extend<{ openReport: (dir: string) => Promise<Page> }, { browser: Browser }>({
+  browser: [
+    async ({}, use) => {
+      const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+  openReport: async ({ browser }, use) => {
+    const servers: { close: () => Promise<void> }[] = [];
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await use(async (dir) => {
+      const server = await serveReport(dir);
+      servers.push(server);
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await expect(page.getByTestId('report-title')).toBeVisible();
+      return page;
+    });
+    await context.close();
+    for (const server of servers) await server.close();
+  },
+});
+
+/** The counters of the overview: total and one per status present in the run. */
+async function expectOverviewCounts(page: Page, tests: Summary['tests']) {
+  await expect(page.getByTestId('nav-tab-results').getByTestId('counter')).toHaveText(String(tests.total));
+  await expect(page.getByTestId('metadata-item-total').getByTestId('metadata-value')).toHaveText(String(tests.total));
+  for (const status of ['passed', 'failed', 'broken', 'skipped'] as const) {
+    const item = page.getByTestId(`metadata-item-${status}`);
+    if (tests[status] === 0) await expect(item).toHaveCount(0);
+    else await expect(item.getByTestId('metadata-value')).toHaveText(String(tests[status]));
+  }
+}
+
+/** The report scrolls its tree to the selected test on load; the overview screenshot wants the header. */
+async function scrollToTop(page: Page) {
+  await page.evaluate("for (const element of document.querySelectorAll('*')) if (element.scrollTop > 0) element.scrollTop = 0");
+  await expect(page.getByTestId('report-header')).toBeInViewport();
+}
+
+/** Opens the traceability matrix result and its HTML attachment; returns the attachment's frame. */
+async function openMatrix(page: Page) {
+  await page.getByTestId('search-input').fill('traceability matrix');
+  await page.getByText('TD448 traceability matrix').first().click();
+  await page.getByText('Attachments', { exact: false }).first().click();
+  await page.getByText('traceability matrix (HTML)').click();
+  const matrix = page.frameLocator('iframe').first();
+  await expect(matrix.locator('#totals')).toBeVisible();
+  return matrix;
+}
+
+async function expectMatrixCounts(page: Page, summary: Summary) {
+  const matrix = await openMatrix(page);
+  const { rows, checks } = summary;
+  await expect(matrix.locator('#totals')).toContainText(
+    `${rows.total} rows: ${rows.passed} with every check passed, ${rows.failed} with a failed check, ${rows.notRun} with a check not run or missing.`,
+  );
+  await expect(matrix.locator('#totals')).toContainText(
+    `Checks: ${checks.passed} passed, ${checks.failed} failed, ${checks.notRun} not run.`,
+  );
+  for (const row of summary.failingRows.slice(0, 5)) await expect(matrix.locator(`#row-${row} td.status`)).toHaveText('FAILED');
+  return matrix;
+}
+
+async function expectQualityGate(page: Page, summary: Summary) {
+  await page.getByTestId('nav-tab-qualityGate').click();
+  for (const failure of summary.qualityGate.failures) {
+    const [rule = failure] = failure.split(': ', 1);
+    await expect(page.getByText(rule, { exact: true })).toBeVisible();
+  }
+  await page.getByTestId('nav-tab-results').click();
+}
+
+test.describe('the Allure report, seen in headless Chromium', () => {
+  test.skip(!existsSync(chromiumPath), `not run: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set TD448_CHROMIUM)`);
+
+  test('a report built from a small sample run shows that run’s counts, quality gate and traceability matrix', async ({ openReport }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'td448-report-'));
+    try {
+      writeSampleRun(dir, loadCatalog());
+      const summary = await buildReport({ paths: reportPaths(dir, join(dir, 'history')) });
+      expect(summary.rows).toMatchObject({ passed: 1, failed: 1 });
+      const page = await openReport(join(dir, 'allure-report'));
+      await expectOverviewCounts(page, summary.tests);
+      await expectQualityGate(page, summary);
+      await expectMatrixCounts(page, summary);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the report of the last run shows the counts of its summary.json, and its overview and traceability view are captured', async ({
+    openReport,
+  }) => {
+    const paths = reportPaths();
+    test.skip(
+      !existsSync(paths.summary) || !existsSync(join(paths.allureReport, 'index.html')),
+      'not run: no report yet (npm start builds one; so does npm run report after a suite run)',
+    );
+    const summary = Summary.parse(JSON.parse(readFileSync(paths.summary, 'utf8')));
+
+    const page = await openReport(paths.allureReport);
+    await expectOverviewCounts(page, summary.tests);
+    await expect(page.getByTestId('report-variables')).toContainText(summary.target.name);
+    mkdirSync(screenshots, { recursive: true });
+    await scrollToTop(page);
+    await page.screenshot({ path: join(screenshots, 'report-overview.png') });
+    await expectQualityGate(page, summary);
+    await expectMatrixCounts(page, summary);
+    await page.screenshot({ path: join(screenshots, 'report-traceability.png') });
+  });
+});

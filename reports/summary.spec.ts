@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { countTests } from './allure-results.ts';
+import { junitDurationMs } from './build-report.ts';
+import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
+import { type CheckRecord, summarizeRows } from './row-coverage.ts';
+import { countChecks, formatSummary, readPhases, reasonsToFail, rowTotals, Summary } from './summary.ts';
+import { traceRows } from './traceability.ts';
+
+const catalog = loadCatalog();
+const sample = { ...catalog, rows: catalog.rows.slice(0, 3) };
+const [first, second, third] = sample.rows;
+if (!first || !second || !third) throw new Error('the catalog has fewer than three rows');
+
+const record = (row: number, check: string, outcome: CheckRecord['outcome'], contradiction = false): CheckRecord => ({
+  row,
+  check,
+  title: `TD448 row ${row} · ${check}`,
+  project: 'functional',
+  outcome,
+  contradiction,
+  durationMs: 5,
+});
+const required = (row: typeof first) => ['auth', 'transaction-log', row.resultKey, row.noteKey];
+
+/** A small row-coverage.json, as the reporter writes it: row 1 passes, row 2 fails one check, row 3 has one not run. */
+const coverage = summarizeRows(sample, [
+  ...required(first).map((check) => record(first.number, check, 'passed')),
+  ...required(second).map((check, i) => record(second.number, check, i === 0 ? 'failed' : 'passed', i === 3)),
+  ...required(third).map((check, i) => record(third.number, check, i === 2 ? 'not-run' : 'passed')),
+]);
+
+const loadRun: LoadRunSummary = {
+  runId: 'smoke-20260101T000000Z',
+  profile: 'smoke',
+  verdicts: [
+    {
+      campaign: 'latency',
+      slug: 'latency',
+      title: 'latency · catalog mix',
+      status: 'failed',
+      startedAt: 1_000,
+      finishedAt: 61_000,
+      thresholds: [
+        {
+          key: 'p95-promised',
+          title: 'p95 under 1000 ms',
+          status: 'failed',
+          expected: 'p95 < 1000 ms',
+          actual: 'p95 1496 ms',
+          message: '',
+          rows: [first.number, second.number],
+          checks: [],
+        },
+        {
+          key: 'p95-per-operation',
+          title: 'p95 per operation',
+          status: 'passed',
+          expected: 'p95 < 1000 ms per operation',
+          actual: '1 passed, 1 with too few requests',
+          message: '',
+          rows: [first.number, second.number],
+          checks: [
+            { name: `op A (rows ${first.number}, 99)`, status: 'passed', actual: 'p95 10 ms' },
+            { name: `op B (row ${second.number})`, status: 'skipped', actual: '11 requests (fewer than 20: not judged alone)' },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+test.describe('summary', () => {
+  test('counts rows and checks from a small coverage file', () => {
+    const rows = traceRows(
+      sample,
+      coverage.rows.flatMap((row) => row.checks),
+      [],
+    );
+    expect(rowTotals(rows)).toEqual({ rows: { total: 3, passed: 1, failed: 1, notRun: 1, notCovered: 0 }, failingRows: [second.number] });
+    expect(countChecks(rows)).toEqual({
+      passed: 10,
+      failed: 1,
+      notRun: 1,
+      confirmedContradictions: 1,
+      bySuite: { functional: { passed: 10, failed: 1, notRun: 1 } },
+    });
+  });
+
+  test('turns load thresholds into per-row checks, judged by the sub-check that names the row', () => {
+    const checks = loadChecks(loadRun);
+    expect(checks.map((check) => [check.row, check.check, check.outcome])).toEqual([
+      [first.number, 'load:latency:p95-promised', 'failed'],
+      [second.number, 'load:latency:p95-promised', 'failed'],
+      [first.number, 'load:latency:p95-per-operation', 'passed'],
+    ]);
+    expect(summarizeLoad(loadRun)).toMatchObject({
+      status: 'failed',
+      durationMs: 60_000,
+      thresholds: [
+        { campaign: 'latency', key: 'p95-promised', actual: 'p95 1496 ms', verdict: 'failed', rows: 2 },
+        { campaign: 'latency', key: 'p95-per-operation', verdict: 'passed' },
+      ],
+    });
+    expect(summarizeLoad(undefined)).toMatchObject({ status: 'not-run', thresholds: [] });
+  });
+
+  test('folds retries into their last attempt when counting the report’s tests', () => {
+    expect(
+      countTests([
+        { uuid: 'a1', historyId: 'a', status: 'failed', stop: 1 },
+        { uuid: 'a2', historyId: 'a', status: 'passed', stop: 2 },
+        { uuid: 'b', historyId: 'b', status: 'skipped', stop: 1 },
+        { uuid: 'c', status: 'broken' },
+      ]),
+    ).toEqual({ total: 3, passed: 1, failed: 0, broken: 1, skipped: 1 });
+  });
+
+  test('reads phases.json and refuses one that is not a list of phases', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'td448-phases-'));
+    try {
+      const file = join(dir, 'phases.json');
+      writeFileSync(file, JSON.stringify([{ phase: 'functional', durationMs: 120_000 }]));
+      expect(readPhases(file)).toEqual([{ phase: 'functional', durationMs: 120_000 }]);
+      writeFileSync(file, JSON.stringify({ functional: 120 }));
+      expect(() => readPhases(file)).toThrow(/not a list of \{phase, durationMs\}/);
+      expect(readPhases(join(dir, 'absent.json'))).toBeUndefined();
+      writeFileSync(join(dir, 'junit.xml'), '<?xml version="1.0"?>\n<testsuites id="" name="" tests="3" time="113.27">\n</testsuites>');
+      expect(junitDurationMs(join(dir, 'junit.xml'))).toBe(113_270);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('names what failed the run and prints the short summary the main job shows', () => {
+    const rows = traceRows(sample, [...coverage.rows.flatMap((row) => row.checks), ...loadChecks(loadRun)], []);
+    const partial = {
+      ...rowTotals(rows),
+      tests: { total: 12, passed: 10, failed: 1, broken: 0, skipped: 1 },
+      load: summarizeLoad(loadRun),
+      qualityGate: { status: 'failed' as const, failures: ['defects/maxFailures: The number of failed tests 1 exceeds 0'] },
+    };
+    const summary = Summary.parse({
+      generatedAt: new Date(0).toISOString(),
+      verdict: 'failed',
+      reasons: reasonsToFail(partial),
+      target: { name: 'embedded reference implementation' },
+      catalog: { path: 'fixtures/catalog/td448.md', sha256: '0123456789abcdef', rows: 3, operations: 3, findings: 0 },
+      ...partial,
+      checks: countChecks(rows),
+      durationMs: 185_000,
+      durationSource: 'phases',
+      phases: [
+        { phase: 'functional', durationMs: 125_000 },
+        { phase: 'load', durationMs: 60_000 },
+      ],
+      files: {
+        report: 'reports/output/allure-report/index.html',
+        singleFile: false,
+        traceabilityCsv: 'reports/output/traceability.csv',
+        traceabilityJson: 'reports/output/traceability.json',
+        junit: 'reports/output/junit.xml',
+      },
+    });
+    expect(summary.reasons).toEqual([
+      `2 rows with a failed check (rows ${first.number}, ${second.number})`,
+      'a load threshold failed',
+      'the quality gate failed (1 rules)',
+    ]);
+    const text = formatSummary(summary);
+    expect(text).toContain('TD448 run FAILED against embedded reference implementation');
+    expect(text).toContain('rows (3): 0 all checks passed · 2 some failed · 1 some not run');
+    expect(text).toContain('checks: 11 passed · 3 failed · 1 not run (1 passed confirm a contradiction of the catalog)');
+    expect(text).toContain('failed     latency · p95 under 1000 ms: p95 1496 ms');
+    expect(text).toContain('time: 3 min 5 s (functional 2 min 5 s, load 1 min 0 s)');
+    expect(text).toContain('report: reports/output/allure-report/index.html');
+  });
+});
