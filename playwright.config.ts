@@ -27,7 +27,14 @@ export default defineConfig({
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },
     { name: 'contracts-consumer', testDir: './contracts/consumer' },
-    { name: 'contracts-provider', testDir: './contracts/provider', dependencies: ['contracts-consumer'], metadata: needsTarget, timeout: 120_000 },
+    {
+      name: 'contracts-provider',
+      testDir: './contracts/provider',
+      dependencies: ['contracts-consumer'],
+      metadata: needsTarget,
+      timeout: 120_000,
+    },
+    { name: 'report', testDir: './reports', timeout: 120_000 },
     { name: 'contracts-specs', testDir: './contracts', testMatch: /(specs|broker)\/.*\.spec\.ts$/ },
   ],
 });

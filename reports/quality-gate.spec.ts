@@ -133,7 +133,12 @@ test.describe('quality gate and categories (allurerc.mjs)', () => {
     const context = join(dir, 'context.json');
     writeFileSync(
       context,
-      JSON.stringify({ resultsDir: [results], historyPath: join(dir, 'history.jsonl'), gate: { minTestsCount: 2, metrics: [] } }),
+      JSON.stringify({
+        resultsDir: [results],
+        output: join(dir, 'allure-report'),
+        historyPath: join(dir, 'history.jsonl'),
+        gate: { minTestsCount: 2, metrics: [] },
+      }),
     );
     const row = (n: number) => [{ name: 'row', value: String(n) }];
     resultsDir(results, [

@@ -4,7 +4,7 @@ import { LoadSummary } from './load-results.ts';
 import { countRows, type TraceabilityRow } from './traceability.ts';
 
 /** reports/output/phases.json, written by the main job: how long each of its phases took. */
-export const Phases = z.array(z.object({ phase: z.string().min(1), durationMs: z.number().nonnegative() }));
+export const Phases = z.array(z.object({ phase: z.string().min(1), durationMs: z.number().nonnegative(), ok: z.boolean().optional() }));
 export type Phases = z.infer<typeof Phases>;
 
 export function readPhases(file: string): Phases | undefined {

@@ -5,7 +5,7 @@
  * with the time of each phase, and exits non-zero when anything failed.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
@@ -31,6 +31,9 @@ const selected = new Set<Suite>(
 );
 
 const output = join(import.meta.dirname, '..', 'reports', 'output');
+// allure-playwright never cleans its results: a report must hold this run only.
+for (const stale of ['allure-results', 'row-coverage.json', 'junit.xml', 'summary.json'])
+  rmSync(join(output, stale), { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 const phases: { phase: string; durationMs: number; ok: boolean }[] = [];
 

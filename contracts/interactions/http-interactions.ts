@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
 import { buildOperationRequest, type HttpRequestSpec, type OperationCall } from '../../fixtures/clients/operation-request.ts';
+import { successStatus } from '../../fixtures/playwright/row-calls.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import {
   type ApiVersion,
@@ -14,7 +15,7 @@ import { UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
 import { requestSchema } from './answer-schemas.ts';
 import { bodyMatchers, headerMatchers, itemPathMatcher, problemMatchers, queryMatchers, xmlBodyMatchers } from './matchers.ts';
-import { canCreate, client, faultStates, type ProviderState, recordExists } from './provider-states.ts';
+import { type ClientRole, canCreate, client, faultStates, type ProviderState, recordExists } from './provider-states.ts';
 import { type RowData, resourceEndpoint, rowData, type SuccessBody, successBody } from './row-data.ts';
 
 /**
@@ -72,8 +73,6 @@ export interface HttpInteraction {
   response: { status: number; headers: Template; body: Body | undefined };
   /** What the consumer reads a JSON answer with; for XML, the root element it expects. */
   answer: { schema: z.ZodType | undefined; xmlRoot: string | undefined };
-  /** The interaction needs a target that honours the test-only fault headers. */
-  needsFaultInjection: boolean;
 }
 
 const requirements: Record<HttpInteractionKind, (status: number) => string> = {
@@ -87,7 +86,16 @@ const requirements: Record<HttpInteractionKind, (status: number) => string> = {
   'retries-exhausted': () => `502 after 1 + ${maxRetries} downstream attempts`,
 };
 
-const successStatus = { create: 201, delete: 204, 'check-status': 200, export: 200, 'update-config': 200 } as const;
+/** The client each interaction acts as, and the test-only fault it needs, if any. */
+const clientRoles: Partial<Record<HttpInteractionKind, ClientRole>> = {
+  unauthenticated: 'anonymous',
+  forbidden: 'unscoped',
+  'rate-limited': 'throttled',
+};
+const faults: Partial<Record<HttpInteractionKind, ProviderState>> = {
+  'rolled-back': faultStates.failAfterWrite,
+  'retries-exhausted': faultStates.downstreamDown,
+};
 
 interface ErrorAnswer {
   status: number;
@@ -132,9 +140,9 @@ function errorAnswer(kind: HttpInteractionKind): ErrorAnswer | undefined {
   }
 }
 
-function callOf(kind: HttpInteractionKind, data: RowData): OperationCall {
+function callOf(kind: HttpInteractionKind, version: ApiVersion, data: RowData): OperationCall {
   return {
-    version: kind === 'v1' ? 'v1' : 'v2',
+    version,
     format: kind === 'xml' ? 'xml' : 'json',
     requestId: data.requestId,
     traceparent: data.traceparent,
@@ -145,7 +153,7 @@ function callOf(kind: HttpInteractionKind, data: RowData): OperationCall {
   };
 }
 
-function requestTemplate(operation: Operation, spec: HttpRequestSpec, call: OperationCall, sendsToken: boolean, data: RowData) {
+function requestTemplate(operation: Operation, version: ApiVersion, spec: HttpRequestSpec, sendsToken: boolean, data: RowData) {
   const headers: Template = {};
   for (const [name, value] of Object.entries(spec.headers)) {
     if (name === protocol.requestId) headers[name] = headerMatchers.requestId(value);
@@ -153,8 +161,7 @@ function requestTemplate(operation: Operation, spec: HttpRequestSpec, call: Oper
     else if (name !== 'authorization') headers[name] = headerMatchers.literal(value);
   }
   if (sendsToken) headers.authorization = headerMatchers.bearerToken;
-  const collection = collectionPath(call.version as ApiVersion, operation.endpoint);
-  const path = call.id === undefined ? spec.path : itemPathMatcher(collection, spec.path);
+  const path = data.existing ? itemPathMatcher(collectionPath(version, operation.endpoint), spec.path) : spec.path;
   const schema = requestSchema(resourceEndpoint(operation), operation.actionKey);
   const fields = data.fields ?? {};
   const queryExample = operation.actionKey === 'update-config' ? UpdateConfigBody.parse(fields).config : fields;
@@ -162,7 +169,10 @@ function requestTemplate(operation: Operation, spec: HttpRequestSpec, call: Oper
   const query = spec.query.length > 0 ? queryMatchers(querySchema, spec.query, queryExample) : undefined;
   let body: Body | undefined;
   if (spec.body !== undefined)
-    body = call.format === 'xml' ? { xml: xmlBodyMatchers('record', schema, fields, 'repeated') } : { json: bodyMatchers(schema, fields) };
+    body =
+      spec.headers['content-type'] === mediaTypes.xml
+        ? { xml: xmlBodyMatchers('record', schema, fields, 'repeated') }
+        : { json: bodyMatchers(schema, fields) };
   return { method: spec.method, path, query, headers, body };
 }
 
@@ -186,13 +196,19 @@ function promisedHeaders(row: Row, kind: HttpInteractionKind, data: RowData, sta
   return headers;
 }
 
-function successTemplate(operation: Operation, kind: HttpInteractionKind, call: OperationCall, body: SuccessBody | undefined) {
+function successTemplate(
+  operation: Operation,
+  kind: HttpInteractionKind,
+  version: ApiVersion,
+  data: RowData,
+  body: SuccessBody | undefined,
+) {
   const status = successStatus[operation.actionKey];
   const headers: Template = {};
   if (operation.actionKey === 'create')
-    headers.location = headerMatchers.location(collectionPath(call.version as ApiVersion, operation.endpoint), 'a-new-record-id');
+    headers.location = headerMatchers.location(collectionPath(version, operation.endpoint), 'a-new-record-id');
   if (kind === 'v1') {
-    const successor = collectionPath('v2', operation.endpoint) + (call.id === undefined ? '' : `/${encodeURIComponent(call.id)}`);
+    const successor = collectionPath('v2', operation.endpoint) + (data.existing ? `/${encodeURIComponent(data.existing.id)}` : '');
     headers.link = headerMatchers.successorVersion(successor);
   }
   if (!body || status === 204) return { status, headers, body: undefined };
@@ -206,7 +222,8 @@ function successTemplate(operation: Operation, kind: HttpInteractionKind, call: 
 
 export function interactionOf(row: Row, operation: Operation, kind: HttpInteractionKind): HttpInteraction {
   const data = rowData(row, operation, kind);
-  const call = callOf(kind, data);
+  const version: ApiVersion = kind === 'v1' ? 'v1' : 'v2';
+  const call = callOf(kind, version, data);
   const sendsToken = kind !== 'unauthenticated';
   const spec = buildOperationRequest(operation, call);
   const success = successBody(operation, data);
@@ -217,16 +234,13 @@ export function interactionOf(row: Row, operation: Operation, kind: HttpInteract
         headers: { 'content-type': headerMatchers.mediaType(mediaTypes.problemJson), ...failure.headers },
         body: { json: problemMatchers(failure.slug, failure.status, failure.example) },
       }
-    : successTemplate(operation, kind, call, success);
+    : successTemplate(operation, kind, version, data, success);
   response.headers = { ...response.headers, ...promisedHeaders(row, kind, data, response.status) };
 
-  const role =
-    kind === 'unauthenticated' ? 'anonymous' : kind === 'forbidden' ? 'unscoped' : kind === 'rate-limited' ? 'throttled' : 'authorized';
   const states: ProviderState[] = [
     data.existing ? recordExists(data.existing) : canCreate(operation.endpoint),
-    client(role),
-    ...(kind === 'rolled-back' ? [faultStates.failAfterWrite] : []),
-    ...(kind === 'retries-exhausted' ? [faultStates.downstreamDown] : []),
+    client(clientRoles[kind] ?? 'authorized'),
+    ...[faults[kind]].filter((fault) => fault !== undefined),
   ];
   return {
     row,
@@ -236,12 +250,11 @@ export function interactionOf(row: Row, operation: Operation, kind: HttpInteract
     states,
     call,
     sendsToken,
-    request: requestTemplate(operation, spec, call, sendsToken, data),
+    request: requestTemplate(operation, version, spec, sendsToken, data),
     response,
     answer: failure
       ? { schema: Problem, xmlRoot: undefined }
       : { schema: kind === 'xml' ? undefined : success?.schema, xmlRoot: kind === 'xml' && response.body ? success?.xmlRoot : undefined },
-    needsFaultInjection: kind === 'rolled-back' || kind === 'retries-exhausted',
   };
 }
 

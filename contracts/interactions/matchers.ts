@@ -29,7 +29,7 @@ const defOf = (schema: z.ZodType) => schema._zod.def as unknown as Def;
 /** JSON keeps each scalar's type; XML text and query strings carry every scalar as a string. */
 export type Flavour = 'json' | 'text';
 
-export const isoDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSX";
+const isoDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSX";
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (values: readonly unknown[]) => `^(${values.map((value) => escapeRegex(String(value))).join('|')})$`;
 
@@ -159,13 +159,13 @@ export function queryMatchers(schema: z.ZodType | undefined, pairs: readonly [st
 /** The path of an item (`/v2/customer/update/{id}`): any id, the example's by default. */
 export const itemPathMatcher = (collection: string, examplePath: string) => regex(`^${escapeRegex(collection)}/[^/]+$`, examplePath);
 
+/** What the pact shows as the token; the verifier sends a real one of the contracts' client instead. */
+export const exampleAuthorization = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJ0ZDQ0OC1zdWl0ZSJ9.c2lnbmF0dXJl';
+
 /**
  * Header matchers: what the consumer relies on in each header, never a literal that changes per request.
  * Pact's regex matcher must match the whole value.
  */
-/** What the pact shows as the token; the verifier sends a real one of the contracts' client instead. */
-export const exampleAuthorization = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJ0ZDQ0OC1zdWl0ZSJ9.c2lnbmF0dXJl';
-
 export const headerMatchers = {
   bearerToken: regex('^Bearer [A-Za-z0-9\\-._~+/]+=*$', exampleAuthorization),
   requestId: (example: string) => regex('^[A-Za-z0-9._:-]{1,128}$', example),
@@ -196,7 +196,6 @@ export const headerMatchers = {
   successorVersion: (v2Path: string) =>
     regex(`^<${escapeRegex(v2Path)}(\\?[^>]*)?>;\\s*rel="successor-version"$`, `<${v2Path}>; rel="successor-version"`),
   literal: (value: string) => equal(value),
-  anyMatching: (pattern: string, example: string) => regex(pattern, example),
 };
 
 /** Problem details (RFC 9457): the consumer relies on the problem type that names the failure, the status and a title. */
@@ -209,7 +208,7 @@ export function problemMatchers(slugPattern: string, status: number, exampleSlug
   };
 }
 
-/** The event's own kafka headers and topic, as message metadata. */
+/** The event's Kafka topic and headers, as message metadata. */
 export const eventMetadataMatchers = (topic: string, requestId: string, traceparent: string) => ({
   topic: equal(topic),
   'content-type': equal('application/cloudevents+json'),

@@ -1,15 +1,30 @@
 import type { Catalog } from '../../fixtures/catalog/model.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
-import { httpInteractions } from '../interactions/http-interactions.ts';
+import { type HttpInteraction, httpInteractions } from '../interactions/http-interactions.ts';
 import { rowPactToVerify } from './pacts-to-verify.ts';
 import { type ShapeChange, startRewritingProxy } from './response-rewriting-proxy.ts';
 import type { VerificationOutcome } from './verification-outcome.ts';
 import type { VerificationRequest } from './verify-provider.ts';
 
+/** Whether the field is in the interaction's expected answer: a JSON key, or an XML element (matchers are looked through). */
+function answerNames(interaction: HttpInteraction, field: string): boolean {
+  const body = interaction.response.body;
+  if (!body) return false;
+  const names = (node: unknown): boolean => {
+    if (Array.isArray(node)) return node.some(names);
+    if (node === null || typeof node !== 'object') return false;
+    const record = node as Record<string, unknown>;
+    if ('pact:matcher:type' in record) return names(record.value);
+    if ('json' in body) return Object.entries(record).some(([key, value]) => key === field || names(value));
+    return record.name === field || names(record.children) || names(record.root);
+  };
+  return names('json' in body ? body.json : JSON.parse(body.xml));
+}
+
 export interface ShapeChangeReport {
   change: ShapeChange;
   outcome: VerificationOutcome;
-  /** The interactions that must break: every successful answer with a body on the changed endpoint. */
+  /** The interactions that must break: every successful answer of the changed endpoint that has the field. */
   expected: string[];
   /** Failed, though the change does not touch them. */
   brokeElsewhere: string[];
@@ -31,7 +46,7 @@ export async function verifyShapeChange(
   const expected = httpInteractions(catalog)
     .filter(
       (interaction) =>
-        interaction.operation.endpoint === change.endpoint && interaction.response.body !== undefined && interaction.response.status < 400,
+        interaction.operation.endpoint === change.endpoint && interaction.response.status < 400 && answerNames(interaction, change.field),
     )
     .map((interaction) => interaction.description);
   const proxy = await startRewritingProxy(target.apiBaseUrl, change);

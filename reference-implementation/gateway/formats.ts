@@ -5,7 +5,13 @@ import { mediaTypes } from '../../fixtures/schemas/protocol.ts';
 export class UnsafeXmlError extends Error {}
 export class MalformedBodyError extends Error {}
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: false, ignoreDeclaration: true, trimValues: true });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  processEntities: false,
+  ignoreDeclaration: true,
+  trimValues: true,
+});
 const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, arrayNodeName: 'item' });
 
 /** Parses an XML body; a DTD or entity declaration is refused outright (no XXE, no billion laughs). */
@@ -33,7 +39,8 @@ export function coerceXmlFields(fields: Record<string, unknown>, schema: z.ZodOb
     if (type === 'number' && typeof value === 'string' && value.trim() !== '') coerced[key] = Number(value);
     else if (type === 'boolean' && (value === 'true' || value === 'false')) coerced[key] = value === 'true';
     else if (type === 'array') coerced[key] = Array.isArray(value) ? value : value === '' ? [] : [value];
-    else if (type === 'record' && typeof value === 'object' && value !== null) coerced[key] = coerceScalars(value as Record<string, unknown>);
+    else if (type === 'record' && typeof value === 'object' && value !== null)
+      coerced[key] = coerceScalars(value as Record<string, unknown>);
     else coerced[key] = value;
   }
   return coerced;
@@ -43,7 +50,13 @@ export const coerceScalars = (fields: Record<string, unknown>) =>
   Object.fromEntries(
     Object.entries(fields).map(([key, value]) => [
       key,
-      value === 'true' ? true : value === 'false' ? false : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value,
+      value === 'true'
+        ? true
+        : value === 'false'
+          ? false
+          : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)
+            ? Number(value)
+            : value,
     ]),
   );
 
@@ -74,7 +87,8 @@ export function negotiate(accept: string | undefined, supported: readonly Format
     .sort((a, b) => b.q - a.q);
   for (const { range } of ranges) {
     if (range === '*/*' || range === 'application/*') return supported[0];
-    if ((range === mediaTypes.json || range === mediaTypes.problemJson || range.endsWith('+json')) && supported.includes('json')) return 'json';
+    if ((range === mediaTypes.json || range === mediaTypes.problemJson || range.endsWith('+json')) && supported.includes('json'))
+      return 'json';
     if ((range === mediaTypes.xml || range === 'text/xml' || range === mediaTypes.problemXml) && supported.includes('xml')) return 'xml';
   }
   return undefined;

@@ -26,7 +26,8 @@ export function registerTestState(app: FastifyInstance, records: RecordStore) {
   });
   app.delete('/_test/records', async (request, reply) => {
     const { endpoint, id } = request.query as { endpoint?: string; id?: string };
-    if (!endpoint || !id) throw new ProblemError(400, 'invalid-test-state', 'Invalid test state', 'endpoint and id query parameters are required');
+    if (!endpoint || !id)
+      throw new ProblemError(400, 'invalid-test-state', 'Invalid test state', 'endpoint and id query parameters are required');
     records.delete(endpoint, id);
     return reply.code(204).send();
   });

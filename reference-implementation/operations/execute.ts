@@ -4,13 +4,13 @@ import type { Operation } from '../../fixtures/catalog/model.ts';
 import { eventType } from '../../fixtures/schemas/event.ts';
 import { topics } from '../../fixtures/schemas/protocol.ts';
 import { isResourceEndpoint, type ResourceRecord, resourceBodies, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import type { Defect } from '../defects.ts';
 import { ProblemError } from '../gateway/problem.ts';
 import type { RequestContext } from '../gateway/request-context.ts';
 import { traceparentOf } from '../gateway/request-context.ts';
 import type { Database } from '../storage/database.ts';
 import type { Outbox } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
-import type { Defect } from '../defects.ts';
 
 export interface OperationInput {
   operation: Operation;
@@ -44,16 +44,27 @@ const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
 function validate<T>(schema: z.ZodType<T>, fields: unknown, what: string): T {
   const parsed = schema.safeParse(fields ?? {});
   if (!parsed.success) {
-    throw new ProblemError(422, 'invalid-body', 'Invalid request body', `${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, {
-      extensions: { errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
-    });
+    throw new ProblemError(
+      422,
+      'invalid-body',
+      'Invalid request body',
+      `${what}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`,
+      {
+        extensions: { errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+      },
+    );
   }
   return parsed.data;
 }
 
 const needId = (input: OperationInput, action: string): string => {
   if (input.id === undefined) {
-    throw new ProblemError(400, 'id-required', 'Record id required', `${action} needs a record id: ${input.operation.method} /${input.version}${input.operation.endpoint}/{id}`);
+    throw new ProblemError(
+      400,
+      'id-required',
+      'Record id required',
+      `${action} needs a record id: ${input.operation.method} /${input.version}${input.operation.endpoint}/{id}`,
+    );
   }
   return input.id;
 };
@@ -81,7 +92,8 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
       case 'create': {
         const data = validate(resourceBodies[endpoint] as z.ZodType<Record<string, unknown>>, input.fields, `a ${resource} record`);
         const id = input.id ?? randomUUID();
-        if (deps.records.get(endpoint, id)) throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
+        if (deps.records.get(endpoint, id))
+          throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
         const record = deps.records.create(endpoint, data, id);
         result = { status: 201, root: 'record', body: record, location: `${base}/${encodeURIComponent(record.id)}` };
         subject = record.id;
@@ -116,7 +128,11 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
           result = { status: 200, root: 'status', body: { resource: endpoint, id: record.id, status: record.status, checkedAt } };
           subject = record.id;
         } else {
-          result = { status: 200, root: 'status', body: { resource: endpoint, status: 'ok', records: deps.records.count(endpoint), checkedAt } };
+          result = {
+            status: 200,
+            root: 'status',
+            body: { resource: endpoint, status: 'ok', records: deps.records.count(endpoint), checkedAt },
+          };
           subject = resource;
         }
         eventRecord = result.body;
@@ -131,7 +147,11 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         } else {
           items = deps.records.list(endpoint);
         }
-        result = { status: 200, root: 'export', body: { resource: endpoint, count: items.length, items, exportedAt: new Date().toISOString() } };
+        result = {
+          status: 200,
+          root: 'export',
+          body: { resource: endpoint, count: items.length, items, exportedAt: new Date().toISOString() },
+        };
         subject = input.id ?? resource;
         eventRecord = { resource: endpoint, count: items.length };
         break;
@@ -161,7 +181,11 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
             record: eventRecord,
           },
         },
-        headers: { 'content-type': 'application/cloudevents+json', 'x-request-id': input.context.requestId, traceparent: traceparentOf(input.context) },
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          'x-request-id': input.context.requestId,
+          traceparent: traceparentOf(input.context),
+        },
       });
     }
 
@@ -176,5 +200,10 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
 function failedAfterWrite(input: OperationInput) {
   input.context.rolledBack = true;
   input.context.faultsApplied.push('fail-after-write');
-  return new ProblemError(500, 'rolled-back', 'Operation rolled back', 'the operation failed after its write; every change it made was rolled back and no event was published');
+  return new ProblemError(
+    500,
+    'rolled-back',
+    'Operation rolled back',
+    'the operation failed after its write; every change it made was rolled back and no event was published',
+  );
 }

@@ -16,7 +16,9 @@ export class IdempotencyStore {
   constructor(database: Database) {
     const db = database.sqlite;
     this.#select = db.prepare('SELECT fingerprint, status, headers, body FROM idempotency WHERE client_id = ? AND key = ?');
-    this.#insert = db.prepare('INSERT INTO idempotency (client_id, key, fingerprint, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.#insert = db.prepare(
+      'INSERT INTO idempotency (client_id, key, fingerprint, status, headers, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
   }
 
   static fingerprint(parts: readonly unknown[]) {
@@ -30,6 +32,14 @@ export class IdempotencyStore {
 
   /** Call inside the operation's transaction: a rolled-back operation leaves no remembered response. */
   remember(clientId: string, key: string, response: StoredResponse) {
-    this.#insert.run(clientId, key, response.fingerprint, response.status, JSON.stringify(response.headers), response.body, new Date().toISOString());
+    this.#insert.run(
+      clientId,
+      key,
+      response.fingerprint,
+      response.status,
+      JSON.stringify(response.headers),
+      response.body,
+      new Date().toISOString(),
+    );
   }
 }

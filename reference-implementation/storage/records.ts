@@ -42,9 +42,7 @@ export class RecordStore {
     this.#delete = db.prepare('DELETE FROM records WHERE resource = ? AND id = ?');
     this.#list = db.prepare('SELECT * FROM records WHERE resource = ? ORDER BY created_at, id LIMIT ?');
     this.#count = db.prepare('SELECT COUNT(*) AS n FROM records WHERE resource = ?');
-    this.#updateConfig = db.prepare(
-      'UPDATE records SET config = ?, revision = revision + 1, updated_at = ? WHERE resource = ? AND id = ?',
-    );
+    this.#updateConfig = db.prepare('UPDATE records SET config = ?, revision = revision + 1, updated_at = ? WHERE resource = ? AND id = ?');
   }
 
   create(resource: string, data: Record<string, unknown>, id: string = randomUUID()): ResourceRecord {
