@@ -13,7 +13,7 @@ import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { cacheVerifiedTokens } from './gateway/token-cache.ts';
 import { startKafkaBroker } from './kafka/broker.ts';
-import { createProducer, createTopics } from './kafka/client.ts';
+import { createProducer, createTopics } from '../fixtures/kafka/client.ts';
 import { Database } from './storage/database.ts';
 import { Outbox, OutboxRelay } from './storage/outbox.ts';
 import { RecordStore } from './storage/records.ts';

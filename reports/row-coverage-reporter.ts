@@ -28,7 +28,10 @@ export default class RowCoverageReporter implements Reporter {
       project: test.parent.project()?.name ?? '',
       outcome: test.outcome() === 'skipped' ? 'not-run' : test.outcome() === 'expected' || test.outcome() === 'flaky' ? 'passed' : 'failed',
       contradiction: test.expectedStatus === 'failed',
-      reason: notRun ?? result.errors[0]?.message?.split('\n')[0],
+      reason:
+        notRun ??
+        result.errors[0]?.message?.split('\n')[0] ??
+        (result.status === 'skipped' ? 'not run: an earlier check of its serial group failed, or the run stopped first' : undefined),
       durationMs: result.duration,
     });
   }

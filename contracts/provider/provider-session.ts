@@ -20,13 +20,14 @@ type FilteredRequest = { headers: Record<string, string | string[] | undefined> 
  */
 export interface ProviderSession {
   readonly target: TargetDescription;
+  /** How provider states reach the target: its test-state interface, or its API. */
   readonly records: RecordStates;
   stateHandlers(states: readonly ProviderState[]): StateHandlers;
   /** Replaces the example `Authorization` of a request with a real token for the interaction's client. */
   requestFilter(request: FilteredRequest, response: unknown, next: Next): void;
   /** A failed state setup does not stop Pact's verifier; its errors are reported with the interaction's failure. */
   readonly stateErrors: string[];
-  /** Headers for an operation this session performs itself (message verification). */
+  /** The `Authorization` of the contracts' own client, for the operations message verification performs. */
   authorization(): Promise<string>;
 }
 
@@ -36,7 +37,7 @@ export const uniqueRequestId = (base: string) => `${base}.${Date.now().toString(
 
 export function providerSession(target: TargetDescription, catalog: Catalog): ProviderSession {
   const oauth = new OAuthClient(target);
-  const clients = contractClients();
+  const clients = contractClients(target);
   const records = target.testStateUrl
     ? testStateInterface(target.testStateUrl)
     : apiRecordStates(target, oauth, catalog, clients.authorized);
@@ -45,8 +46,9 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
 
   const tokenFor = async (role: ClientRole) => {
     if (role === 'anonymous') return undefined;
-    if (role === 'throttled') await useUpRateLimit(target, oauth, catalog, clients.throttled);
-    return oauth.authorization(clients[role]);
+    if (role !== 'throttled') return oauth.authorization(clients[role]);
+    await useUpRateLimit(target, oauth, catalog, clients.throttled);
+    return `Bearer ${(await oauth.requestToken(clients.throttled)).token}`;
   };
 
   const guarded =

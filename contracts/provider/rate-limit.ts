@@ -26,20 +26,22 @@ export async function useUpRateLimit(
   batch = 25,
 ): Promise<number> {
   const operation = cheapestRateLimited(catalog);
-  const authorization = await oauth.authorization(clientId);
-  const spec = buildOperationRequest(operation, { authorization });
-  const url = urlOf(target.apiBaseUrl, spec);
-  const send = async () => {
-    const response = await fetch(url, { method: spec.method, headers: spec.headers });
-    await response.arrayBuffer();
-    return response.status;
+  const url = urlOf(target.apiBaseUrl, buildOperationRequest(operation));
+  /** A fresh token per batch: the bucket's client may be one whose tokens live only seconds. */
+  const sendBatch = async (size: number) => {
+    const spec = buildOperationRequest(operation, { authorization: `Bearer ${(await oauth.requestToken(clientId)).token}` });
+    return Promise.all(
+      Array.from({ length: size }, async () => {
+        const response = await fetch(url, { method: spec.method, headers: spec.headers });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
   };
-  let sent = 0;
-  const budget = 3 * rateLimitPerMinute;
-  if ((await send()) === 429) return 1;
-  sent++;
-  while (sent < budget) {
-    const statuses = await Promise.all(Array.from({ length: batch }, send));
+  if ((await sendBatch(1)).includes(429)) return 1;
+  let sent = 1;
+  while (sent < 3 * rateLimitPerMinute) {
+    const statuses = await sendBatch(batch);
     sent += batch;
     if (statuses.includes(429)) return sent;
     const unexpected = statuses.find((status) => status >= 300);

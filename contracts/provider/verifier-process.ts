@@ -4,7 +4,7 @@
  * to a log file, and the test that asked gets the parsed verdicts over IPC.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
@@ -33,6 +33,7 @@ export class VerifierProcess {
       env: { ...process.env, PACT_DO_NOT_TRACK: 'true' },
       stdio: ['ignore', log, log, 'ipc'],
     });
+    closeSync(log);
     this.#child.send({ target } satisfies Init);
     this.#child.on('message', (answer: Answer) => {
       const waiting = this.#pending.get(answer.id);

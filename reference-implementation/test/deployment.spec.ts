@@ -13,7 +13,7 @@ import { DomainEvent } from '../../fixtures/schemas/event.ts';
 import { headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
-import { consume, type KafkaEvent } from '../kafka/client.ts';
+import { consume, type KafkaEvent } from '../../fixtures/kafka/client.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 /**
