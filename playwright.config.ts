@@ -26,7 +26,7 @@ export default defineConfig({
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },
-    { name: 'contracts-consumer', testDir: './contracts/consumer' },
+    { name: 'contracts-consumer', testDir: './contracts/consumer', fullyParallel: false },
     {
       name: 'contracts-provider',
       testDir: './contracts/provider',

@@ -11,8 +11,9 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { brokerFromEnvironment, versionFromGit } from '../contracts/broker/pact-broker.ts';
+import { brokerFromEnvironment, brokerVerificationOptions, versionFromGit } from '../contracts/broker/pact-broker.ts';
 import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
+import { pactToVerify } from '../contracts/provider/pacts-to-verify.ts';
 import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
 import { describeFailures, failedRows } from '../contracts/provider/verification-outcome.ts';
 import { providerVerifier, type VerificationRequest } from '../contracts/provider/verify-provider.ts';
@@ -99,21 +100,9 @@ const commands: Record<string, () => Promise<number>> = {
       let failed = 0;
       try {
         for (const kind of kinds) {
-          const app = versionFromGit();
           const request: VerificationRequest = broker
-            ? {
-                kind,
-                pactUrls: [],
-                broker: {
-                  pactBrokerUrl: broker.baseUrl,
-                  consumerVersionSelectors: [{ mainBranch: true }, { matchingBranch: true }, { deployedOrReleased: true }],
-                  enablePending: true,
-                  publishVerificationResult: process.env.PACT_PUBLISH_VERIFICATION_RESULTS === 'true',
-                  providerVersion: app.version,
-                  providerVersionBranch: app.branch,
-                },
-              }
-            : { kind, pactUrls: [pactFile(kind)] };
+            ? { kind, pactUrls: [], broker: brokerVerificationOptions(broker, versionFromGit()) }
+            : { kind, pactUrls: [pactToVerify(kind, target).file] };
           const outcome = await verifier.verify(request);
           const passed = outcome.interactions.filter((verdict) => verdict.passed).length;
           console.log(

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { participants } from '../support/participants.ts';
 import { startFakePactBroker } from './fake-pact-broker.ts';
-import { type AppVersion, brokerCommands, brokerFromEnvironment, pacticipants, runPactBroker, versionFromGit } from './pact-broker.ts';
+import {
+  type AppVersion,
+  brokerCommands,
+  brokerFromEnvironment,
+  brokerVerificationOptions,
+  pacticipants,
+  runPactBroker,
+  versionFromGit,
+} from './pact-broker.ts';
 
 const app: AppVersion = { version: '0123456789abcdef0123456789abcdef01234567', branch: 'main', buildUrl: 'https://ci.example/runs/42' };
 const token = 'broker-token-never-in-argv';
@@ -78,3 +86,16 @@ for (const deployable of [true, false]) {
     }
   });
 }
+
+test('provider verification in CI takes the broker’s pacts for main, the branch and what is deployed, and publishes results only when asked', () => {
+  const broker = { baseUrl: 'https://broker.example', credentials: { PACT_BROKER_TOKEN: token } };
+  expect(brokerVerificationOptions(broker, app, {})).toEqual({
+    pactBrokerUrl: 'https://broker.example',
+    consumerVersionSelectors: [{ mainBranch: true }, { matchingBranch: true }, { deployedOrReleased: true }],
+    enablePending: true,
+    publishVerificationResult: false,
+    providerVersion: app.version,
+    providerVersionBranch: app.branch,
+  });
+  expect(brokerVerificationOptions(broker, app, { PACT_PUBLISH_VERIFICATION_RESULTS: 'true' }).publishVerificationResult).toBe(true);
+});

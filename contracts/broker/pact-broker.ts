@@ -95,6 +95,20 @@ export const brokerCommands = {
     ]),
 };
 
+/**
+ * How the provider side verifies against the broker (pact-js Verifier options): the pacts of the main
+ * branch, of the same branch, and of whatever is deployed or released; new pacts pending until they
+ * pass once; results published with the provider version from git when CI asks for it.
+ */
+export const brokerVerificationOptions = (broker: Broker, app: AppVersion, env: NodeJS.ProcessEnv = process.env) => ({
+  pactBrokerUrl: broker.baseUrl,
+  consumerVersionSelectors: [{ mainBranch: true }, { matchingBranch: true }, { deployedOrReleased: true }],
+  enablePending: true,
+  publishVerificationResult: env.PACT_PUBLISH_VERIFICATION_RESULTS === 'true',
+  providerVersion: app.version,
+  providerVersionBranch: app.branch,
+});
+
 export const pactBrokerBin = join(projectRoot, 'node_modules', '.bin', 'pact-broker');
 
 /** Runs the official broker CLI; its output is what CI logs show (or, quiet, what the caller gets back). */

@@ -12,8 +12,8 @@ import { readAnswer } from './read-answer.ts';
 
 /**
  * One test per catalog row: each of the row's HTTP interactions is played against a Pact mock
- * provider by the suite's own request builder, and written to the row's pact. The last worker
- * joins the rows' pacts into reports/output/pacts/td448-suite-td448-gateway.json.
+ * provider by the suite's own request builder, and written to the row's pact. The worker that
+ * played every row joins their pacts into reports/output/pacts/td448-suite-td448-gateway.json.
  */
 
 async function play(interaction: HttpInteraction, dir: string) {
@@ -60,9 +60,9 @@ for (const row of catalog.rows) {
     const dir = rowPactDir('http', row.number);
     rmSync(dir, { recursive: true, force: true });
     const interactions = rowInteractions(row);
+    expect(interactions.length, 'the row has interactions').toBeGreaterThan(0);
     for (const interaction of interactions) {
       await test.step(interaction.description.slice(interaction.description.lastIndexOf(' · ') + 3), () => play(interaction, dir));
     }
-    expect(interactions.length).toBeGreaterThan(0);
   });
 }

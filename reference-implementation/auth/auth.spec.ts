@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
+import { allScopes, apiScopes, logsReadScope, requiredScope } from '../../fixtures/schemas/scopes.ts';
 import { type AuthorizationServer, type SeededClient, startAuthorizationServer } from './authorization-server.ts';
-import { allScopes, apiScopes, logsReadScope, requiredScope } from './scopes.ts';
 import { createTokenVerifier, type TokenVerifier, type VerificationResult } from './verify-token.ts';
 
 const audience = 'https://api.td448.local';

@@ -6,7 +6,7 @@ import { type Adapter, type AdapterPayload, errors, Provider, type ResourceServe
 import { z } from 'zod';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
-import { allScopes, apiScopes, logsReadScope, Scope } from './scopes.ts';
+import { allScopes, apiScopes, logsReadScope, Scope } from '../../fixtures/schemas/scopes.ts';
 
 /**
  * The reference implementation's OAuth2 authorization server: oidc-provider (a certified
@@ -84,6 +84,8 @@ export function defaultClientSpecs(scopes: string[], otherAudience: string): Cli
     { clientId: 'no-scopes', scopes: [] },
     { clientId: 'log-admin', scopes: [logsReadScope] },
     { clientId: 'short-lived', scopes, accessTokenTtlSeconds: 2 },
+    // Contracts spend this client's rate-limit bucket to verify the 429 interactions.
+    { clientId: 'contracts-throttled', scopes },
   ];
 }
 

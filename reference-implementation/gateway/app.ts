@@ -5,7 +5,7 @@ import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import { type ActionKey, ActionKey as ActionKeySchema, type HttpMethod, httpMethods } from '../../fixtures/catalog/vocabulary.ts';
 import { apiVersions, maxRetries, mediaTypes, headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import { isResourceEndpoint, resourceBodies } from '../../fixtures/schemas/resources.ts';
-import { logsReadScope, requiredScope } from '../auth/scopes.ts';
+import { logsReadScope, requiredScope } from '../../fixtures/schemas/scopes.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Defect } from '../defects.ts';
 import { createDownstreamClient, failuresHeader } from '../downstream/backend.ts';

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type KafkaBroker, startKafkaBroker } from './broker.ts';
 import { consume, createProducer, createTopics, type KafkaEvent, KafkaSendError } from '../../fixtures/kafka/client.ts';
+import { type KafkaBroker, startKafkaBroker } from './broker.ts';
 
 // A broker start takes a few seconds here, more on a busy 2-core machine (and Maven on a first run).
 test.describe.configure({ mode: 'serial', timeout: 180_000 });

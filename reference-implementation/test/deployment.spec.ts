@@ -8,12 +8,12 @@ import type { ActionKey } from '../../fixtures/catalog/vocabulary.ts';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import { buildOperationRequest, type OperationCall, urlOf } from '../../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
+import { consume, type KafkaEvent } from '../../fixtures/kafka/client.ts';
 import { LogProbe } from '../../fixtures/probes/log-probe.ts';
 import { DomainEvent } from '../../fixtures/schemas/event.ts';
 import { headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
-import { consume, type KafkaEvent } from '../../fixtures/kafka/client.ts';
 import { type Stack, startStack } from '../stack.ts';
 
 /**
