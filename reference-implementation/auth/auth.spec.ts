@@ -73,8 +73,9 @@ test.describe('authorization server and token verification', () => {
 
   test('seeds the clients with fresh random secrets', async () => {
     const ids = server.clients.map((client) => client.clientId);
-    for (const id of ['suite-1', 'suite-8', 'load-1', 'load-20', 'no-scopes', 'log-admin', 'short-lived']) expect(ids).toContain(id);
-    expect(ids).toHaveLength(8 + 20 + 3);
+    for (const id of ['suite-1', 'suite-8', 'load-1', 'load-20', 'no-scopes', 'log-admin', 'short-lived', 'contracts-throttled'])
+      expect(ids).toContain(id);
+    expect(ids).toHaveLength(8 + 20 + 4);
     expect(new Set(server.clients.map((client) => client.clientSecret)).size).toBe(server.clients.length);
     expect(server.client('suite-3').scopes).toEqual(apiScopes(catalog));
     expect(server.client('no-scopes').scopes).toEqual([]);

@@ -1,0 +1,48 @@
+/**
+ * npm run bench:functional
+ * Wall time of the full functional run against the embedded stack, with the stack's start
+ * reported apart, and checks per second. Figures only: nothing here passes or fails on time.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { startStack } from '../reference-implementation/stack.ts';
+import { RowCoverage } from '../reports/row-coverage.ts';
+
+const output = join(import.meta.dirname, '..', 'reports', 'output');
+const coverageFile = join(output, 'bench', 'row-coverage.json');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
+
+console.log(`load average before: ${load()}`);
+let started = performance.now();
+const stack = await startStack();
+const stackSeconds = (performance.now() - started) / 1000;
+const targetFile = join(output, 'bench-target.json');
+writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
+
+try {
+  started = performance.now();
+  const run = spawnSync('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, [targetFileVariable]: targetFile, TD448_ROW_COVERAGE_FILE: coverageFile },
+  });
+  const runSeconds = (performance.now() - started) / 1000;
+  const { totals } = RowCoverage.parse(JSON.parse(readFileSync(coverageFile, 'utf8')));
+  const checks = totals.checks.passed + totals.checks.failed + totals.checks.notRun;
+  console.log(`\nstack start            ${stackSeconds.toFixed(1)} s`);
+  console.log(
+    `functional run         ${runSeconds.toFixed(1)} s wall (exit ${run.status}), ${totals.rowsCovered}/${totals.rows} rows covered`,
+  );
+  console.log(
+    `checks                 ${checks} (${totals.checks.passed} passed, ${totals.checks.failed} failed, ${totals.checks.notRun} not run)`,
+  );
+  console.log(`checks per second      ${(checks / runSeconds).toFixed(1)}`);
+  console.log(`load average after     ${load()} (2 cores: above 2 the figures measure the machine as much as the suite)`);
+} finally {
+  await stack.stop();
+}
