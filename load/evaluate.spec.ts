@@ -240,3 +240,21 @@ test.describe("the autocannon engine's report", () => {
     expect(evaluateCampaign(plan, reportOf(plan, bursts(30, 20, 0), {})).generator.bound).toBe(false);
   });
 });
+
+test('a soak fails when one 10 s period breaks the promise, even if the whole run keeps it', () => {
+  const plan = { ...latency, profile: 'soak' as const };
+  const held = report(plan, { p95: 120 });
+  expect(evaluateCampaign(plan, held).thresholds.find((t) => t.key === 'p95-every-period')?.status).toBe('passed');
+  const slow = held.intermediate[3];
+  if (slow)
+    slow.summaries['td448.response_time.promised'] = {
+      ...(slow.summaries['td448.response_time.promised'] as NonNullable<(typeof slow.summaries)[string]>),
+      p95: 1500,
+    };
+  const verdict = evaluateCampaign(plan, held);
+  expect(verdict.thresholds.find((t) => t.key === 'p95-every-period')).toMatchObject({
+    status: 'failed',
+    actual: 'worst period: p95 1500 ms at 30 s; 1 periods over',
+  });
+  expect(verdict.thresholds.find((t) => t.key === 'p95-promised')?.status).toBe('passed');
+});

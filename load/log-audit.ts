@@ -67,7 +67,8 @@ export class LogCollector {
   async poll(): Promise<void> {
     const pollStarted = Date.now();
     // Overlap the previous poll generously: an entry's time is when the gateway answered, and a slow answer is logged late.
-    const since = new Date(Math.max(this.#startedAt - 5000, (this.#lastPoll || this.#startedAt) - 15_000)).toISOString();
+    // A minute's margin for a deployment whose clock differs from ours: older entries are not this run's and are dropped.
+    const since = new Date(Math.max(this.#startedAt - 60_000, this.#lastPoll - 15_000)).toISOString();
     const authorization = await this.#oauth.authorization('log-admin');
     for (const clientId of this.#clientIds) {
       const url = `${this.#queryUrl}?${new URLSearchParams({ clientId, since, limit: String(pageLimit) })}`;
@@ -75,7 +76,8 @@ export class LogCollector {
         const response = await fetch(url, { headers: { authorization, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
         if (!response.ok) throw new Error(`${response.status} ${(await response.text()).slice(0, 200)}`);
         const { entries } = TransactionLogPage.parse(await response.json());
-        if (entries.length >= pageLimit) this.truncated = true;
+        // A full page (newest first) may have cut off older entries of this run: only if its oldest is still ours.
+        if (entries.length >= pageLimit && entries.at(-1)?.requestId.startsWith(this.#requestIdPrefix)) this.truncated = true;
         for (const entry of entries) if (entry.requestId.startsWith(this.#requestIdPrefix)) this.#entries.set(entry.requestId, entry);
       } catch (error) {
         this.errors.push(`log query for ${clientId} failed: ${(error as Error).message}`);

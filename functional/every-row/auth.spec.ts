@@ -1,7 +1,26 @@
-import { generateKeyPair, SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
+import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
 import { test as base, expect } from '../../fixtures/playwright/test.ts';
 import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
+
+/**
+ * A real token of the real issuer, waited out: the gateway must check exp with no tolerance.
+ * Kept in a file for the run, so a worker restarted after a failure does not wait again.
+ */
+async function expiredToken(oauth: OAuthClient, issuer: string): Promise<string> {
+  const file = join(tmpdir(), `td448-expired-${createHash('sha256').update(issuer).digest('hex').slice(0, 16)}.jwt`);
+  const kept = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (kept && (decodeJwt(kept).exp ?? Infinity) * 1000 < Date.now()) return kept;
+  const { token, expiresIn } = await oauth.requestToken('short-lived');
+  await new Promise((resolve) => setTimeout(resolve, (expiresIn + 1) * 1000));
+  writeFileSync(file, token, { mode: 0o600 });
+  return token;
+}
 
 /** Tokens that must be refused, each made once per worker. */
 type BadTokens = { malformed: string; foreignKey: string; expired: string; wrongAudience: string | undefined };
@@ -23,13 +42,11 @@ const test = base.extend<Record<never, never>, { badTokens: BadTokens }>({
         .setIssuedAt(now)
         .setExpirationTime(now + 600)
         .sign(privateKey);
-      const shortLived = await oauth.requestToken('short-lived');
       const wrongAudience = target.otherAudience
         ? (await oauth.requestToken('suite-1', { audience: target.otherAudience })).token
         : undefined;
-      // A real token of the real issuer, waited out: the gateway must check exp with no tolerance.
-      await new Promise((resolve) => setTimeout(resolve, (shortLived.expiresIn + 1) * 1000));
-      await use({ malformed: 'not.a.jwt', foreignKey, expired: shortLived.token, wrongAudience });
+      const expired = await expiredToken(oauth, target.issuer);
+      await use({ malformed: 'not.a.jwt', foreignKey, expired, wrongAudience });
     },
     { scope: 'worker', timeout: 30_000 },
   ],
