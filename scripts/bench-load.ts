@@ -98,6 +98,10 @@ console.log(
   `bench: ${target.name} (${target.apiBaseUrl}), ${cpus().length} cores, rates ${rates.join(', ')} req/s for ${seconds} s each; run ${runId}`,
 );
 try {
+  // A cold target (JIT, first records, first tokens) takes the CPU Artillery's timers need: warm it up unmeasured.
+  const warmUp = planStressStep({ ...options, durationSeconds: 10 }, 0, rates[0] as number, 1);
+  await runCampaign({ ...warmUp, slug: 'warm-up', title: `bench · warm-up at ${rates[0]} req/s (not measured)` }, context);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
   for (const [index, rate] of rates.entries()) {
     if (rate > safe) {
       console.log(`  ${rate} req/s skipped: above ${safe} req/s the per-client limit would answer, not the target`);
