@@ -48,7 +48,7 @@ interface Response {
   timings?: { phases?: { total?: number } };
 }
 
-class Worker {
+class CampaignWorker {
   readonly plan: CampaignPlan;
   readonly #oauth: OAuthClient;
   readonly #tokens: TokenCache;
@@ -121,14 +121,14 @@ class Worker {
   }
 }
 
-const workers = new Map<string, Worker>();
+const workers = new Map<string, CampaignWorker>();
 
-function workerFor(context: Context): Worker {
+function workerFor(context: Context): CampaignWorker {
   const source = context.vars.td448Plan;
   if (typeof source !== 'string') throw new Error('the script carries no td448Plan variable: generate it with scripts/load.ts');
   let worker = workers.get(source);
   if (!worker) {
-    worker = new Worker(CampaignPlan.parse(JSON.parse(source)), readTarget());
+    worker = new CampaignWorker(CampaignPlan.parse(JSON.parse(source)), readTarget());
     workers.set(source, worker);
   }
   return worker;

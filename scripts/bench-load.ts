@@ -176,9 +176,9 @@ const held = rows.filter((row) => row.artillery.deviation <= 0.01);
 const best = held.at(-1);
 if (best) {
   console.log(
-    `\nArtillery held its schedule up to ${best.asked} req/s here (the highest rate tried that the target also held). ` +
-      `Its cost there: ${fmt(perCore(best.artillery))} req/s per core of the generator, i.e. one worker core ≈ ${fmt(perCore(best.artillery))} req/s before it falls behind; ` +
-      `autocannon ${best.autocannon ? fmt(perCore(best.autocannon)) : 'n/a'} req/s per core (×${best.autocannon ? fmt(perCore(best.autocannon) / perCore(best.artillery), 1) : 'n/a'}).`,
+    `\nArtillery kept its schedule (within 1 %) up to ${best.asked} req/s on this machine, sharing its ${cpus().length} cores with the target. ` +
+      `Its cost there: ${fmt(perCore(best.artillery))} requests per CPU-second, the ceiling of one dedicated generator core by that measure; ` +
+      `autocannon ${best.autocannon ? fmt(perCore(best.autocannon)) : 'n/a'} (×${best.autocannon ? fmt(perCore(best.autocannon) / perCore(best.artillery), 1) : 'n/a'}).`,
   );
 }
 writeFileSync(join(outputDir, 'bench.json'), `${JSON.stringify({ runId, cores: cpus().length, seconds, pacing, rows }, null, 2)}\n`);
