@@ -7,15 +7,21 @@ const writes = (row: Row) => row.actionKey === 'create' || row.actionKey === 'de
  * For each planted defect, the (row, check) pairs that must turn red, and why some rows cannot.
  * The proof fails on any red check outside these pairs and on any pair that stays green.
  */
-export const plantedDefects: Record<Defect, { check: string; breaks: (row: Row, catalog: Catalog) => boolean; exempt?: string }> = {
+export const plantedDefects: Record<
+  Defect,
+  { check: string; breaks: (row: Row, catalog: Catalog, planted: ReadonlySet<Defect>) => boolean; exempt?: string }
+> = {
   'skip-scope-check': { check: 'auth', breaks: () => true },
   'drop-event': { check: 'kafka', breaks: (row) => row.resultKey === 'kafka' },
   'skip-rollback': {
     check: 'rollback',
-    breaks: (row, catalog) =>
+    // A read writes nothing: only its event (when it announces one, and events are not dropped too) shows the commit.
+    breaks: (row, catalog, planted) =>
       row.resultKey === 'rollback' &&
-      (writes(row) || !!catalog.operations.find((op) => op.rows.includes(row.number))?.results.includes('kafka')),
-    exempt: 'rollback rows whose action writes nothing and announces nothing: nothing to roll back (lint: rollback-on-read-only)',
+      (writes(row) ||
+        (!planted.has('drop-event') && !!catalog.operations.find((op) => op.rows.includes(row.number))?.results.includes('kafka'))),
+    exempt:
+      'rollback rows whose action writes nothing and whose event (if any) is not observable: nothing to roll back (lint: rollback-on-read-only)',
   },
 };
 
@@ -23,6 +29,6 @@ export const expectedRed = (catalog: Catalog, defects: readonly Defect[]) =>
   new Set(
     defects.flatMap((defect) => {
       const { check, breaks } = plantedDefects[defect];
-      return catalog.rows.filter((row) => breaks(row, catalog)).map((row) => `${row.number}:${check}`);
+      return catalog.rows.filter((row) => breaks(row, catalog, new Set(defects))).map((row) => `${row.number}:${check}`);
     }),
   );
