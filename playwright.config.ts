@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { reportPaths } from './reports/paths.ts';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (nodeMajor < 24) {
@@ -9,14 +10,18 @@ if (nodeMajor < 24) {
 
 const needsTarget = { needsTarget: true };
 
+/** Every run writes into one output directory (reports/output; TD448_REPORT_OUTPUT moves it), read by the report step. */
+const output = reportPaths();
+
 /** One project per suite: `npx playwright test --project functional --grep @rollback`. */
 export default defineConfig({
   globalSetup: './fixtures/playwright/global-setup.ts',
+  metadata: { targetFile: output.target },
   reporter: [
     [process.env.CI ? 'dot' : 'list'],
-    ['junit', { outputFile: 'reports/output/junit.xml' }],
-    ['./reports/row-coverage-reporter.ts'],
-    ['allure-playwright', { resultsDir: 'reports/output/allure-results', detail: true, suiteTitle: true }],
+    ['junit', { outputFile: output.junit }],
+    ['./reports/row-coverage-reporter.ts', { outputFile: output.rowCoverage }],
+    ['allure-playwright', { resultsDir: output.allureResults, detail: true, suiteTitle: true }],
   ],
   forbidOnly: !!process.env.CI,
   workers: 2,

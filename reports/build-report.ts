@@ -6,6 +6,7 @@ import { matrixResult, writeAllureExtras } from './allure-extras.ts';
 import { generateReport } from './allure-report.ts';
 import { countTests, readResultFiles } from './allure-results.ts';
 import { environmentProperties, runEnvironment } from './environment.ts';
+import { junitDurationMs } from './junit.ts';
 import { loadChecks, readLoadRun, summarizeLoad } from './load-results.ts';
 import { projectRoot, type ReportPaths, reportPaths } from './paths.ts';
 import { gateExpectations } from './quality-gate.ts';
@@ -24,13 +25,6 @@ export interface BuildReportOptions {
 function readChecks(file: string): CheckRecord[] {
   if (!existsSync(file)) return [];
   return RowCoverage.parse(JSON.parse(readFileSync(file, 'utf8'))).rows.flatMap((row) => row.checks);
-}
-
-/** Playwright's wall time from junit.xml (`<testsuites … time="s">`), in ms; 0 when there is none. */
-export function junitDurationMs(file: string): number {
-  if (!existsSync(file)) return 0;
-  const time = /<testsuites\b[^>]*\btime="([\d.]+)"/.exec(readFileSync(file, 'utf8'))?.[1];
-  return time ? Math.round(Number(time) * 1000) : 0;
 }
 
 const write = (file: string, content: string) => {
@@ -104,9 +98,7 @@ export async function buildReport({
     ...partial,
     checks: countChecks(rows),
     durationMs:
-      phases.length > 0
-        ? phases.reduce((sum, phase) => sum + phase.durationMs, 0)
-        : junitDurationMs(`${paths.output}/junit.xml`) + (load.durationMs ?? 0),
+      phases.length > 0 ? phases.reduce((sum, phase) => sum + phase.durationMs, 0) : junitDurationMs(paths.junit) + (load.durationMs ?? 0),
     durationSource: phases.length > 0 ? 'phases' : 'junit and load',
     phases,
     files: {
@@ -114,7 +106,7 @@ export async function buildReport({
       singleFile,
       traceabilityCsv: shown(paths.traceabilityCsv),
       traceabilityJson: shown(paths.traceabilityJson),
-      junit: shown(`${paths.output}/junit.xml`),
+      junit: shown(paths.junit),
     },
   };
   write(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);

@@ -14,6 +14,7 @@ export interface ReportPaths {
   /** Allure 3's history (JSON lines), kept across runs: the trend charts and the metric deltas read it. */
   history: string;
   rowCoverage: string;
+  junit: string;
   loadRuns: string;
   phases: string;
   target: string;
@@ -36,6 +37,7 @@ export function reportPaths(output = defaultOutput(), history = join(projectRoot
     allureReport: join(output, 'allure-report'),
     history: join(history, 'allure-history.jsonl'),
     rowCoverage: join(output, 'row-coverage.json'),
+    junit: join(output, 'junit.xml'),
     loadRuns: join(output, 'load'),
     phases: join(output, 'phases.json'),
     target: join(output, 'target.json'),

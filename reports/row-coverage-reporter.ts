@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { reportPaths } from './paths.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
 
 /**
@@ -13,7 +14,7 @@ export default class RowCoverageReporter implements Reporter {
   readonly #outputFile: string;
 
   constructor(options: { outputFile?: string } = {}) {
-    this.#outputFile = process.env.TD448_ROW_COVERAGE_FILE ?? options.outputFile ?? 'reports/output/row-coverage.json';
+    this.#outputFile = options.outputFile ?? reportPaths().rowCoverage;
   }
 
   onTestEnd(test: TestCase, result: TestResult) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { countTests } from './allure-results.ts';
-import { junitDurationMs } from './build-report.ts';
+import { junitCounts, junitDurationMs } from './junit.ts';
 import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
 import { countChecks, formatSummary, readPhases, reasonsToFail, rowTotals, Summary } from './summary.ts';
@@ -119,7 +119,7 @@ test.describe('summary', () => {
     ).toEqual({ total: 3, passed: 1, failed: 0, broken: 1, skipped: 1 });
   });
 
-  test('reads phases.json and refuses one that is not a list of phases', () => {
+  test('reads phases.json, refuses one that is not a list of phases, and reads JUnit’s counts and wall time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'td448-phases-'));
     try {
       const file = join(dir, 'phases.json');
@@ -128,8 +128,13 @@ test.describe('summary', () => {
       writeFileSync(file, JSON.stringify({ functional: 120 }));
       expect(() => readPhases(file)).toThrow(/not a list of \{phase, durationMs\}/);
       expect(readPhases(join(dir, 'absent.json'))).toBeUndefined();
-      writeFileSync(join(dir, 'junit.xml'), '<?xml version="1.0"?>\n<testsuites id="" name="" tests="3" time="113.27">\n</testsuites>');
+      writeFileSync(
+        join(dir, 'junit.xml'),
+        '<?xml version="1.0"?>\n<testsuites id="" name="" tests="5" failures="1" skipped="1" errors="1" time="113.27">\n</testsuites>',
+      );
       expect(junitDurationMs(join(dir, 'junit.xml'))).toBe(113_270);
+      expect(junitCounts(join(dir, 'junit.xml'))).toEqual({ passed: 2, failed: 2, skipped: 1 });
+      expect(junitCounts(join(dir, 'absent.xml'))).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

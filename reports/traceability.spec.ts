@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { CheckRecord } from './row-coverage.ts';
-import { csvColumns, csvField, traceabilityCsv, traceRows } from './traceability.ts';
+import { csvColumns, csvField, parseCsv, traceabilityCsv, traceRows } from './traceability.ts';
 
 const catalog = loadCatalog();
 const [first, second, third] = catalog.rows;
@@ -21,35 +21,6 @@ const check = (row: number, name: string, outcome: CheckRecord['outcome'], extra
 });
 const allOf = (row: typeof first, outcome: CheckRecord['outcome'] = 'passed') =>
   ['auth', 'transaction-log', row.resultKey, row.noteKey].map((name) => check(row.number, name, outcome));
-
-/** A tiny CSV reader for the test: RFC 4180 quoting, CRLF records. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      record.push(field);
-      field = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      i++;
-    } else field += char;
-  }
-  return records;
-}
 
 test.describe('traceability matrix', () => {
   test('gives every catalog row a status: failed over not run over passed, not covered when nothing checked it', () => {

@@ -146,6 +146,35 @@ export function traceabilityCsv(rows: readonly TraceabilityRow[]): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
+/** Reads what traceabilityCsv writes (RFC 4180 quoting, CRLF records), byte-order mark included. */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      record.push(field);
+      field = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += char;
+  }
+  return records;
+}
+
 export const countRows = (rows: readonly TraceabilityRow[]) => ({
   total: rows.length,
   passed: rows.filter((row) => row.status === 'passed').length,

@@ -4,15 +4,16 @@
  * reported apart, and checks per second. Figures only: nothing here passes or fails on time.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 
-const output = join(import.meta.dirname, '..', 'reports', 'output');
-const coverageFile = join(output, 'bench', 'row-coverage.json');
+/** The bench's run keeps its outputs apart from the last real run's. */
+const benchOutput = reportPaths(join(reportPaths().output, 'bench'));
 const load = () =>
   loadavg()
     .map((value) => value.toFixed(1))
@@ -22,17 +23,18 @@ console.log(`load average before: ${load()}`);
 let started = performance.now();
 const stack = await startStack();
 const stackSeconds = (performance.now() - started) / 1000;
-const targetFile = join(output, 'bench-target.json');
+const targetFile = benchOutput.target;
+mkdirSync(benchOutput.output, { recursive: true });
 writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
 
 try {
   started = performance.now();
   const run = spawnSync('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, [targetFileVariable]: targetFile, TD448_ROW_COVERAGE_FILE: coverageFile },
+    env: { ...process.env, [targetFileVariable]: targetFile, TD448_REPORT_OUTPUT: benchOutput.output },
   });
   const runSeconds = (performance.now() - started) / 1000;
-  const { totals } = RowCoverage.parse(JSON.parse(readFileSync(coverageFile, 'utf8')));
+  const { totals } = RowCoverage.parse(JSON.parse(readFileSync(benchOutput.rowCoverage, 'utf8')));
   const checks = totals.checks.passed + totals.checks.failed + totals.checks.notRun;
   console.log(`\nstack start            ${stackSeconds.toFixed(1)} s`);
   console.log(

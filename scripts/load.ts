@@ -23,6 +23,7 @@ import { describeProfile, type PlanOptions, planProfile, profiles } from '../loa
 import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campaign.ts';
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { reportPaths } from '../reports/paths.ts';
 
 const { values } = parseArgs({
   options: {
@@ -100,8 +101,8 @@ const stamp = new Date()
   .replace(/[-:]/g, '')
   .replace(/\.\d+Z$/, 'Z');
 const runId = `${options.profile}-${stamp}`;
-const outputDir = join(projectRoot, 'reports', 'output', 'load', runId);
-const allureDir = join(projectRoot, 'reports', 'output', 'allure-results');
+const outputDir = join(reportPaths().loadRuns, runId);
+const allureDir = reportPaths().allureResults;
 mkdirSync(outputDir, { recursive: true });
 const log = (line: string) => console.log(line);
 

@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { reportPaths } from '../reports/paths.ts';
 
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
@@ -30,10 +30,11 @@ const selected = new Set<Suite>(
   }),
 );
 
-const output = join(import.meta.dirname, '..', 'reports', 'output');
+const paths = reportPaths();
+const { output } = paths;
 // allure-playwright never cleans its results: a report must hold this run only.
-for (const stale of ['allure-results', 'row-coverage.json', 'junit.xml', 'summary.json'])
-  rmSync(join(output, stale), { recursive: true, force: true });
+for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases])
+  rmSync(stale, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 const phases: { phase: string; durationMs: number; ok: boolean }[] = [];
 
@@ -46,7 +47,7 @@ async function phase(name: string, work: () => Promise<boolean>): Promise<boolea
   } finally {
     const durationMs = Math.round(performance.now() - started);
     phases.push({ phase: name, durationMs, ok });
-    writeFileSync(join(output, 'phases.json'), JSON.stringify(phases, null, 2));
+    writeFileSync(paths.phases, JSON.stringify(phases, null, 2));
     console.log(`── ${name}: ${ok ? 'ok' : 'FAILED'} in ${(durationMs / 1000).toFixed(1)} s`);
   }
   return ok;
@@ -77,7 +78,7 @@ try {
     await phase('stack start', async () => {
       const stack = await startStack();
       stopStack = stack.stop;
-      targetFile = join(output, 'target.json');
+      targetFile = paths.target;
       writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
       console.log(`embedded stack: ${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap}`);
       return true;
