@@ -18,7 +18,8 @@ export default defineConfig({
   globalSetup: './fixtures/playwright/global-setup.ts',
   metadata: { targetFile: output.target },
   reporter: [
-    [process.env.CI ? 'dot' : 'list'],
+    // TD448_CONSOLE_REPORTER=dot keeps a script's log short (the proof of failure runs 1355 checks).
+    [process.env.TD448_CONSOLE_REPORTER ?? (process.env.CI ? 'dot' : 'list')],
     ['junit', { outputFile: output.junit }],
     ['./reports/row-coverage-reporter.ts', { outputFile: output.rowCoverage }],
     ['allure-playwright', { resultsDir: output.allureResults, detail: true, suiteTitle: true }],

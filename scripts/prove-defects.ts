@@ -1,32 +1,47 @@
 /**
  * npm run prove:defects [-- --defect NAME ...]
- * Proves the functional suite can fail: runs it against the embedded stack with defects planted
- * and checks that exactly the (row, check) pairs carrying the broken promises turn red.
+ * Proves the suite can fail, and that its report says so in the same words everywhere:
+ *   1. runs the functional suite against the embedded stack with defects planted in the reference
+ *      implementation, and checks that exactly the (row, check) pairs carrying the broken promises turn red;
+ *   2. builds the report of that run and checks that summary.json, the traceability matrix (JSON and CSV)
+ *      and the Allure report all name exactly the rows of those pairs as failing, and that the run failed;
+ *   3. opens that report in Chromium and checks that it shows the run's counts and failing rows.
+ * Everything goes to reports/output/defects, apart from the last real run.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, defectsVariable } from '../reference-implementation/defects.ts';
+import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
+import { buildReport } from '../reports/build-report.ts';
+import { junitCounts } from '../reports/junit.ts';
+import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 
 const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true } } });
 const defects = (values.defect ?? Defect.options).map((name) => Defect.parse(name));
 const checks = [...new Set(defects.map((defect) => plantedDefects[defect].check))];
-const coverageFile = 'reports/output/defects/row-coverage.json';
+const paths = reportPaths(join(reportPaths().output, 'defects'), join(reportPaths().output, 'defects', 'history'));
+rmSync(paths.output, { recursive: true, force: true });
 
+const started = performance.now();
+const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
+const problems: string[] = [];
+
+// 1. The planted defects turn exactly their (row, check) pairs red.
 console.log(
   `planting ${defects.join(', ')}; running the functional checks ${checks.map((c) => `@${c}`).join(' ')} and every other check of the same rows`,
 );
-const started = performance.now();
-const run = spawnSync('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
+const run = spawnSync('playwright', ['test', '--project=functional'], {
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, [defectsVariable]: defects.join(','), TD448_ROW_COVERAGE_FILE: coverageFile },
+  env: { ...process.env, [defectsVariable]: defects.join(','), TD448_REPORT_OUTPUT: paths.output, TD448_CONSOLE_REPORTER: 'dot' },
 });
 if (run.error) throw run.error;
 
-const coverage = RowCoverage.parse(JSON.parse(readFileSync(coverageFile, 'utf8')));
+const coverage = RowCoverage.parse(JSON.parse(readFileSync(paths.rowCoverage, 'utf8')));
 const red = new Set(
   coverage.rows.flatMap((row) => row.checks.filter((check) => check.outcome === 'failed').map((check) => `${row.row}:${check.check}`)),
 );
@@ -44,7 +59,35 @@ for (const defect of defects) {
 }
 console.log(`red checks outside the broken promises: ${extra.length}${extra.length ? ` (${extra.slice(0, 20).join(', ')})` : ''}`);
 console.log(`expected red checks that stayed green: ${missed.length}${missed.length ? ` (${missed.slice(0, 20).join(', ')})` : ''}`);
-console.log(
-  `proof ${missed.length === 0 && extra.length === 0 ? 'holds' : 'FAILED'} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-);
-process.exit(missed.length === 0 && extra.length === 0 ? 0 : 1);
+if (missed.length > 0 || extra.length > 0) problems.push('the red checks are not exactly the broken promises');
+
+// 2. The report of that run: every output names the same failing rows, and the run failed.
+const summary = await buildReport({ paths });
+const expectedRows = [...new Set([...expected].map((pair) => Number(pair.split(':')[0])))];
+const bySource = failingRowsBySource(paths);
+console.log(`\nfailing rows expected: ${expectedRows.length}`);
+for (const source of failingRowSources) console.log(`  ${source.padEnd(18)} names ${bySource[source].length}`);
+const disagreeing = disagreements(bySource, expectedRows);
+for (const line of disagreeing) console.log(`  ${line}`);
+if (disagreeing.length > 0) problems.push('the outputs of the run disagree on its failing rows');
+console.log(`summary verdict: ${summary.verdict}; quality gate: ${summary.qualityGate.status}`);
+if (summary.verdict !== 'failed' || summary.qualityGate.status !== 'failed') problems.push('the run with planted defects did not fail');
+
+// 3. The report seen in Chromium shows that run's counts and failing rows.
+console.log('\nopening the report of the run in Chromium');
+const browser = spawnSync('playwright', ['test', '--project=report', '--grep', 'report of the last run'], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: {
+    ...process.env,
+    TD448_LAST_RUN_OUTPUT: paths.output,
+    TD448_REPORT_OUTPUT: join(paths.output, 'browser-check'),
+    TD448_CONSOLE_REPORTER: 'line',
+  },
+});
+const seen = junitCounts(reportPaths(join(paths.output, 'browser-check')).junit);
+if (browser.status !== 0) problems.push('the report in Chromium does not show the run as its summary does');
+else if (seen?.passed !== 1) console.log('the report was not checked in Chromium: not run (see the reason above)');
+
+console.log(`\nreport of the proof: ${paths.allureReport}/index.html; traceability: ${paths.traceabilityCsv}`);
+console.log(`proof ${problems.length === 0 ? 'holds' : `FAILED: ${problems.join('; ')}`} in ${seconds()} s`);
+process.exit(problems.length === 0 ? 0 : 1);

@@ -1,0 +1,77 @@
+/**
+ * npm test: everything CI gates a merge on, step by step. Every step runs even when an earlier one
+ * failed, so that one red run tells everything; the exit code is non-zero when any step failed.
+ *   1. typecheck and lint;
+ *   2. the main job (npm start): contracts, functional suite and load smoke against the embedded
+ *      stack, and the report built from them (reports/output);
+ *   3. the project's own tests: catalog parser, reference implementation, load planning, report step,
+ *      contract documents, and the main job's report opened in Chromium (reports/output/self-tests);
+ *   4. the proof of failure: defects planted in the reference implementation turn exactly their rows
+ *      red, and the summary, the matrix and the report of that run name the same rows.
+ * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { junitCounts } from '../reports/junit.ts';
+import { reportPaths } from '../reports/paths.ts';
+
+const mainJob = reportPaths();
+const selfTests = reportPaths(join(mainJob.output, 'self-tests'));
+const projectTests = ['unit', 'reference', 'load', 'report', 'contracts-specs'];
+
+interface Step {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where the step's Playwright run writes JUnit, for the closing line. */
+  junit?: string;
+}
+
+const steps: Step[] = [
+  { name: 'typecheck', command: 'tsc', args: ['-p', '.'] },
+  { name: 'lint', command: 'biome', args: ['check', '.'] },
+  { name: 'main job', command: 'node', args: ['scripts/main.ts'], junit: mainJob.junit },
+  {
+    name: 'project tests',
+    command: 'playwright',
+    args: ['test', ...projectTests.map((project) => `--project=${project}`)],
+    env: { TD448_REPORT_OUTPUT: selfTests.output, TD448_LAST_RUN_OUTPUT: mainJob.output },
+    junit: selfTests.junit,
+  },
+  { name: 'proof of failure', command: 'node', args: ['scripts/prove-defects.ts'] },
+];
+
+const run = (step: Step) =>
+  new Promise<number>((resolve) => {
+    const child = spawn(step.command, step.args, { stdio: 'inherit', env: { ...process.env, ...step.env } });
+    child.on('error', (error) => {
+      console.error(`${step.name}: could not start ${step.command}: ${error.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+
+const outcomes: { step: Step; code: number; seconds: number }[] = [];
+for (const step of steps) {
+  console.log(`\n══ npm test · ${step.name}: ${[step.command, ...step.args].join(' ')} ══`);
+  const started = performance.now();
+  const code = await run(step);
+  outcomes.push({ step, code, seconds: (performance.now() - started) / 1000 });
+}
+
+console.log('\nnpm test');
+for (const { step, code, seconds } of outcomes) {
+  const status = code === 0 ? 'passed' : `FAILED (exit ${code})`;
+  console.log(`  ${status.padEnd(16)} ${step.name.padEnd(17)} ${seconds.toFixed(0).padStart(5)} s`);
+}
+const counts = outcomes.map(({ step }) => (step.junit ? junitCounts(step.junit) : undefined));
+const total = (key: 'passed' | 'failed' | 'skipped') => counts.reduce((sum, count) => sum + (count?.[key] ?? 0), 0);
+const missing = outcomes.filter(({ step }, i) => step.junit && !counts[i]).map(({ step }) => step.name);
+const failedSteps = outcomes.filter(({ code }) => code !== 0).length;
+console.log(
+  `ci: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped` +
+    (failedSteps > 0 ? `; ${failedSteps} step(s) failed` : '') +
+    (missing.length > 0 ? `; no JUnit report from ${missing.join(', ')}: its tests did not run` : ''),
+);
+process.exit(failedSteps > 0 ? 1 : 0);
