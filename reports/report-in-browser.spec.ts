@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, test as base, chromium, expect, type Page } from '@playwright/test';
+import { type Browser, test as base, expect as baseExpect, chromium, type Page } from '@playwright/test';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { buildReport } from './build-report.ts';
@@ -21,6 +21,9 @@ const chromiumArgs = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/** A report of 2000 results, or one whose matrix lists hundreds of failures, renders for seconds on a busy 2-core machine. */
+const expect = baseExpect.configure({ timeout: 30_000 });
 
 /** The README's screenshots are refreshed on request only (TD448_README_SCREENSHOTS=1), so that a test run leaves docs/ alone. */
 const screenshots = process.env.TD448_README_SCREENSHOTS === '1' ? join(projectRoot, 'docs') : join(reportPaths().output, 'screenshots');
