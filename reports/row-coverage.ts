@@ -44,18 +44,28 @@ export type RowCoverage = z.infer<typeof RowCoverage>;
 /** The checks every row must have: OAuth2, the transaction log, its result and its note. */
 export const requiredChecks = (row: Row) => ['auth', 'transaction-log', row.resultKey, row.noteKey];
 
+/**
+ * A row's status from its checks: failed when one failed; not run when one was not run or a required
+ * one is missing; passed otherwise; not covered when nothing checked it. The per-run record and the
+ * traceability matrix both read rows through this one rule.
+ */
+export function rowStatus(own: readonly CheckRecord[], missingChecks: readonly string[]): z.infer<typeof RowStatus> {
+  if (own.length === 0) return 'not-covered';
+  if (own.some((check) => check.outcome === 'failed')) return 'failed';
+  if (own.some((check) => check.outcome === 'not-run') || missingChecks.length > 0) return 'not-run';
+  return 'passed';
+}
+
+/** A catalog row's own checks, the required ones it lacks, and its status. */
+export function checksOfRow(row: Row, checks: readonly CheckRecord[]) {
+  const own = checks.filter((check) => check.row === row.number);
+  const missingChecks = requiredChecks(row).filter((kind) => !own.some((check) => check.check === kind));
+  return { own, missingChecks, status: rowStatus(own, missingChecks) };
+}
+
 export function summarizeRows(catalog: Catalog, checks: readonly CheckRecord[]): RowCoverage {
   const rows = catalog.rows.map((row) => {
-    const own = checks.filter((check) => check.row === row.number);
-    const missingChecks = requiredChecks(row).filter((kind) => !own.some((check) => check.check === kind));
-    const status: z.infer<typeof RowStatus> =
-      own.length === 0
-        ? 'not-covered'
-        : own.some((c) => c.outcome === 'failed')
-          ? 'failed'
-          : own.some((c) => c.outcome === 'not-run')
-            ? 'not-run'
-            : 'passed';
+    const { own, missingChecks, status } = checksOfRow(row, checks);
     return {
       row: row.number,
       endpoint: row.endpoint,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Finding } from '../fixtures/catalog/lint.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { type CheckRecord, RowStatus, requiredChecks } from './row-coverage.ts';
+import { type CheckRecord, checksOfRow, RowStatus } from './row-coverage.ts';
 
 /** One check of a row, as the matrix shows it. */
 export const TracedCheck = z.object({
@@ -50,17 +50,8 @@ const unique = (names: readonly string[]) => [...new Set(names)];
  */
 export function traceRows(catalog: Catalog, checks: readonly CheckRecord[], findings: readonly Finding[]): TraceabilityRow[] {
   return catalog.rows.map((row) => {
-    const own = checks.filter((check) => check.row === row.number);
-    const missingChecks = requiredChecks(row).filter((kind) => !own.some((check) => check.check === kind));
+    const { own, missingChecks, status } = checksOfRow(row, checks);
     const of = (outcome: CheckRecord['outcome']) => own.filter((check) => check.outcome === outcome);
-    const status: TraceabilityRow['status'] =
-      own.length === 0
-        ? 'not-covered'
-        : of('failed').length > 0
-          ? 'failed'
-          : of('not-run').length > 0 || missingChecks.length > 0
-            ? 'not-run'
-            : 'passed';
     return {
       row: row.number,
       endpoint: row.endpoint,
