@@ -41,61 +41,49 @@ export function artilleryCommand(
   options: DistributedOptions = DistributedOptions.parse({}),
 ): ArtilleryCommand {
   const optional = (flag: string, value: string | undefined) => (value ? [flag, value] : []);
-  switch (options.platform) {
-    case 'local':
-      return { args: ['run', '--output', files.report, files.script], env: { [targetEnv.file]: files.targetFile }, prerequisites: [] };
-    case 'fargate':
-      return {
-        args: [
-          'run-fargate',
-          '--region',
-          options.region,
-          '--count',
-          String(options.count),
-          '--secret',
-          fargateSecret,
-          ...optional('--cpu', options.cpu),
-          ...optional('--memory', options.memory),
-          ...optional('--cluster', options.cluster),
-          ...optional('--subnet-ids', options.subnetIds),
-          ...optional('--security-group-ids', options.securityGroupIds),
-          '--output',
-          files.report,
-          files.script,
-        ],
-        env: {},
-        prerequisites: [
-          'AWS credentials in the environment (artillery uses the default AWS credential chain)',
-          `the target description in SSM: aws ssm put-parameter --region ${options.region} --name /artilleryio/${fargateSecret} --type SecureString --overwrite --value file://${files.targetFile}`,
-          'the target reachable from the Fargate tasks (not 127.0.0.1): its apiBaseUrl, tokenUrl and, for the log audit, logQueryUrl',
-        ],
-      };
-    case 'lambda':
-      if (!files.dotenv) throw new Error('a Lambda run needs the dotenv file that carries the target description');
-      return {
-        args: [
-          'run-lambda',
-          '--region',
-          options.region,
-          '--count',
-          String(options.count),
-          '--dotenv',
-          files.dotenv,
-          ...optional('--memory-size', options.memory),
-          ...optional('--subnet-ids', options.subnetIds),
-          ...optional('--security-group-ids', options.securityGroupIds),
-          '--output',
-          files.report,
-          files.script,
-        ],
-        env: {},
-        prerequisites: [
-          'AWS credentials in the environment (artillery uses the default AWS credential chain)',
-          `${files.dotenv} (mode 600, git-ignored) carries ${targetEnv.json}; Artillery hands it to the Lambda workers`,
-          'the target reachable from Lambda (not 127.0.0.1)',
-        ],
-      };
+  if (options.platform === 'local') {
+    return { args: ['run', '--output', files.report, files.script], env: { [targetEnv.file]: files.targetFile }, prerequisites: [] };
   }
+  /** Both cloud modes: the same workers, network and output flags; they differ in how the target's secrets travel. */
+  const cloudRun = (subcommand: string, secretArgs: string[], sizeArgs: string[], secretPrerequisite: string, workers: string) => ({
+    args: [
+      subcommand,
+      '--region',
+      options.region,
+      '--count',
+      String(options.count),
+      ...secretArgs,
+      ...sizeArgs,
+      ...optional('--subnet-ids', options.subnetIds),
+      ...optional('--security-group-ids', options.securityGroupIds),
+      '--output',
+      files.report,
+      files.script,
+    ],
+    env: {},
+    prerequisites: [
+      'AWS credentials in the environment (artillery uses the default AWS credential chain)',
+      secretPrerequisite,
+      `the target reachable from ${workers} (not 127.0.0.1): its apiBaseUrl, tokenUrl and, for the log audit, logQueryUrl`,
+    ],
+  });
+  if (options.platform === 'fargate') {
+    return cloudRun(
+      'run-fargate',
+      ['--secret', fargateSecret],
+      [...optional('--cpu', options.cpu), ...optional('--memory', options.memory), ...optional('--cluster', options.cluster)],
+      `the target description in SSM: aws ssm put-parameter --region ${options.region} --name /artilleryio/${fargateSecret} --type SecureString --overwrite --value file://${files.targetFile}`,
+      'the Fargate tasks',
+    );
+  }
+  if (!files.dotenv) throw new Error('a Lambda run needs the dotenv file that carries the target description');
+  return cloudRun(
+    'run-lambda',
+    ['--dotenv', files.dotenv],
+    optional('--memory-size', options.memory),
+    `${files.dotenv} (mode 600, git-ignored) carries ${targetEnv.json}; Artillery hands it to the Lambda workers`,
+    'Lambda',
+  );
 }
 
 /** The dotenv line that hands the target description to cloud workers: single quotes keep the JSON literal. */
