@@ -16,6 +16,18 @@ export type CheckRecord = z.infer<typeof CheckRecord>;
 
 export const RowStatus = z.enum(['passed', 'failed', 'not-run', 'not-covered']);
 
+/** A catalog row as a run saw it: the row's words, its status and the required checks it lacks. */
+export const RowSeen = z.object({
+  row: z.number().int().positive(),
+  endpoint: z.string(),
+  method: z.string(),
+  action: z.string(),
+  result: z.string(),
+  note: z.string(),
+  status: RowStatus,
+  missingChecks: z.array(z.string()),
+});
+
 export const RowCoverage = z.object({
   totals: z.object({
     rows: z.number(),
@@ -25,19 +37,7 @@ export const RowCoverage = z.object({
     rowsNotRun: z.number(),
     checks: z.object({ passed: z.number(), failed: z.number(), notRun: z.number(), contradictions: z.number() }),
   }),
-  rows: z.array(
-    z.object({
-      row: z.number(),
-      endpoint: z.string(),
-      method: z.string(),
-      action: z.string(),
-      result: z.string(),
-      note: z.string(),
-      status: RowStatus,
-      missingChecks: z.array(z.string()),
-      checks: z.array(CheckRecord),
-    }),
-  ),
+  rows: z.array(RowSeen.extend({ checks: z.array(CheckRecord) })),
 });
 export type RowCoverage = z.infer<typeof RowCoverage>;
 
@@ -56,27 +56,18 @@ export function rowStatus(own: readonly CheckRecord[], missingChecks: readonly s
   return 'passed';
 }
 
-/** A catalog row's own checks, the required ones it lacks, and its status. */
+/** A catalog row as the run saw it: the row's words, its status, the required checks it lacks, and its own checks. */
 export function checksOfRow(row: Row, checks: readonly CheckRecord[]) {
   const own = checks.filter((check) => check.row === row.number);
   const missingChecks = requiredChecks(row).filter((kind) => !own.some((check) => check.check === kind));
-  return { own, missingChecks, status: rowStatus(own, missingChecks) };
+  const { number, endpoint, method, action, result, note } = row;
+  return { row: number, endpoint, method, action, result, note, status: rowStatus(own, missingChecks), missingChecks, own };
 }
 
 export function summarizeRows(catalog: Catalog, checks: readonly CheckRecord[]): RowCoverage {
   const rows = catalog.rows.map((row) => {
-    const { own, missingChecks, status } = checksOfRow(row, checks);
-    return {
-      row: row.number,
-      endpoint: row.endpoint,
-      method: row.method,
-      action: row.action,
-      result: row.result,
-      note: row.note,
-      status,
-      missingChecks,
-      checks: own,
-    };
+    const { own, ...seen } = checksOfRow(row, checks);
+    return { ...seen, checks: own };
   });
   const count = (outcome: CheckRecord['outcome']) => checks.filter((check) => check.outcome === outcome).length;
   return {

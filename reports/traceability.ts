@@ -1,32 +1,20 @@
 import { z } from 'zod';
 import type { Finding } from '../fixtures/catalog/lint.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { type CheckRecord, checksOfRow, RowStatus } from './row-coverage.ts';
+import { CheckRecord, checksOfRow, RowSeen } from './row-coverage.ts';
 
 /** One check of a row, as the matrix shows it. */
-export const TracedCheck = z.object({
-  check: z.string(),
+export const TracedCheck = CheckRecord.pick({ check: true, outcome: true, reason: true, title: true }).extend({
   suite: z.string(),
-  outcome: z.enum(['passed', 'failed', 'not-run']),
   /** Passed as an expected failure: the check confirms a contradiction of the catalog. */
   confirmsContradiction: z.boolean(),
-  reason: z.string().optional(),
-  title: z.string(),
 });
 
 /** One catalog row → its checks (functional, contract, load) → their status. */
-export const TraceabilityRow = z.object({
-  row: z.number().int().positive(),
-  endpoint: z.string(),
-  method: z.string(),
-  action: z.string(),
-  result: z.string(),
-  note: z.string(),
-  status: RowStatus,
+export const TraceabilityRow = RowSeen.extend({
   checks: z.object({ total: z.number(), passed: z.number(), failed: z.number(), notRun: z.number() }),
   failingChecks: z.array(z.string()),
   notRunChecks: z.array(z.string()),
-  missingChecks: z.array(z.string()),
   contradictions: z.array(z.string()),
   detail: z.array(TracedCheck),
 });
@@ -50,20 +38,13 @@ const unique = (names: readonly string[]) => [...new Set(names)];
  */
 export function traceRows(catalog: Catalog, checks: readonly CheckRecord[], findings: readonly Finding[]): TraceabilityRow[] {
   return catalog.rows.map((row) => {
-    const { own, missingChecks, status } = checksOfRow(row, checks);
+    const { own, ...seen } = checksOfRow(row, checks);
     const of = (outcome: CheckRecord['outcome']) => own.filter((check) => check.outcome === outcome);
     return {
-      row: row.number,
-      endpoint: row.endpoint,
-      method: row.method,
-      action: row.action,
-      result: row.result,
-      note: row.note,
-      status,
+      ...seen,
       checks: { total: own.length, passed: of('passed').length, failed: of('failed').length, notRun: of('not-run').length },
       failingChecks: unique(of('failed').map((check) => check.check)),
       notRunChecks: unique(of('not-run').map((check) => check.check)),
-      missingChecks,
       contradictions: findings
         .filter((finding) => finding.rows.includes(row.number))
         .map((finding) => `${finding.kind}: ${finding.message}`),
