@@ -7,7 +7,9 @@ const ResultFile = z.object({
   uuid: z.string(),
   historyId: z.string().optional(),
   status: z.enum(['passed', 'failed', 'broken', 'skipped', 'unknown']).default('unknown'),
+  start: z.number().optional(),
   stop: z.number().optional(),
+  labels: z.array(z.object({ name: z.string(), value: z.string().optional() })).default([]),
 });
 type ResultFile = z.infer<typeof ResultFile>;
 
@@ -22,8 +24,8 @@ export function readResultFiles(dirs: readonly string[]): ResultFile[] {
 }
 
 /** The tests as Allure counts them: results sharing a history id are attempts of one test, the last one counts. */
-export function countTests(results: readonly ResultFile[]): TestCounts {
-  const last = new Map<string, ResultFile>();
+export function countTests(results: readonly Pick<ResultFile, 'uuid' | 'historyId' | 'status' | 'stop'>[]): TestCounts {
+  const last = new Map<string, (typeof results)[number]>();
   for (const result of results) {
     const key = result.historyId ?? result.uuid;
     const seen = last.get(key);
@@ -32,4 +34,20 @@ export function countTests(results: readonly ResultFile[]): TestCounts {
   const tests = [...last.values()];
   const of = (status: ResultFile['status']) => tests.filter((test) => test.status === status).length;
   return { total: tests.length, passed: of('passed'), failed: of('failed'), broken: of('broken'), skipped: of('skipped') };
+}
+
+/**
+ * When each suite was busy within a Playwright run that started at `since` (ms since the epoch): from
+ * its first result's start to its last result's stop, by the project each result names (parentSuite).
+ */
+export function suiteSpans(results: readonly ResultFile[], suites: Record<string, readonly string[]>, since: number) {
+  return Object.entries(suites).flatMap(([part, projects]) => {
+    const own = results.filter((result) =>
+      result.labels.some((label) => label.name === 'parentSuite' && projects.includes(label.value ?? '')),
+    );
+    const starts = own.flatMap((result) => (result.start ? [result.start] : []));
+    const stops = own.flatMap((result) => (result.stop ? [result.stop] : []));
+    if (starts.length === 0 || stops.length === 0) return [];
+    return [{ part, fromMs: Math.max(0, Math.min(...starts) - since), toMs: Math.max(0, Math.max(...stops) - since) }];
+  });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { countTests } from './allure-results.ts';
+import { countTests, suiteSpans } from './allure-results.ts';
 import { junitCounts, junitDurationMs } from './junit.ts';
 import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
@@ -117,6 +117,27 @@ test.describe('summary', () => {
         { uuid: 'c', status: 'broken' },
       ]),
     ).toEqual({ total: 3, passed: 1, failed: 0, broken: 1, skipped: 1 });
+  });
+
+  test('finds when each suite of a shared Playwright run was busy, by the project its results name', () => {
+    const result = (project: string, start: number, stop: number) => ({
+      uuid: `${project}-${start}`,
+      status: 'passed' as const,
+      start,
+      stop,
+      labels: [{ name: 'parentSuite', value: project }],
+    });
+    const results = [
+      result('contracts-consumer', 1_000, 2_000),
+      result('contracts-provider', 30_000, 61_000),
+      result('functional', 1_500, 120_000),
+    ];
+    expect(
+      suiteSpans(results, { contracts: ['contracts-consumer', 'contracts-provider'], functional: ['functional'], load: ['load'] }, 500),
+    ).toEqual([
+      { part: 'contracts', fromMs: 500, toMs: 60_500 },
+      { part: 'functional', fromMs: 1_000, toMs: 119_500 },
+    ]);
   });
 
   test('reads phases.json, refuses one that is not a list of phases, and reads JUnit’s counts and wall time', () => {

@@ -4,7 +4,15 @@ import { LoadSummary } from './load-results.ts';
 import { countRows, type TraceabilityRow } from './traceability.ts';
 
 /** reports/output/phases.json, written by the main job: how long each of its phases took. */
-export const Phases = z.array(z.object({ phase: z.string().min(1), durationMs: z.number().nonnegative(), ok: z.boolean().optional() }));
+export const Phases = z.array(
+  z.object({
+    phase: z.string().min(1),
+    durationMs: z.number().nonnegative(),
+    ok: z.boolean().optional(),
+    /** Suites that ran side by side within the phase (contracts and functional share one Playwright run): when each was busy. */
+    parts: z.array(z.object({ part: z.string().min(1), fromMs: z.number().nonnegative(), toMs: z.number().nonnegative() })).optional(),
+  }),
+);
 export type Phases = z.infer<typeof Phases>;
 
 export function readPhases(file: string): Phases | undefined {
@@ -104,6 +112,12 @@ const seconds = (ms: number) =>
   ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
 
 /** The short summary the main job prints. */
+const phaseLine = (phase: Phases[number]) =>
+  `${phase.phase} ${seconds(phase.durationMs)}` +
+  (phase.parts?.length
+    ? ` [${phase.parts.map((part) => `${part.part} ${seconds(part.toMs - part.fromMs)}, from ${seconds(part.fromMs)}`).join('; ')}]`
+    : '');
+
 export function formatSummary(summary: Summary): string {
   const { rows, checks, load, tests } = summary;
   const loadLines =
@@ -123,7 +137,7 @@ export function formatSummary(summary: Summary): string {
     `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped)`,
     ...loadLines,
     `quality gate: ${summary.qualityGate.status}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
-    `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map((phase) => `${phase.phase} ${seconds(phase.durationMs)}`).join(', ')})` : ''}`,
+    `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,
     `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ' (serve it: npx allure open reports/output/allure-report)'}`,
     `traceability: ${summary.files.traceabilityCsv}, ${summary.files.traceabilityJson}; summary: reports/output/summary.json; JUnit: ${summary.files.junit}`,
   ].join('\n');

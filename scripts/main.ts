@@ -11,7 +11,9 @@ import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
+import type { Phases } from '../reports/summary.ts';
 
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
@@ -36,7 +38,7 @@ const { output } = paths;
 for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases])
   rmSync(stale, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
-const phases: { phase: string; durationMs: number; ok: boolean }[] = [];
+const phases: Phases = [];
 
 async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
   const started = performance.now();
@@ -85,13 +87,25 @@ try {
     });
   }
   const env = { [targetFileVariable]: targetFile as string };
-  const projects = [
-    ...(selected.has('contracts') ? ['contracts-consumer', 'contracts-provider', 'contracts-specs'] : []),
-    ...(selected.has('functional') ? ['functional'] : []),
-  ];
+  const playwrightSuites = {
+    ...(selected.has('contracts') ? { contracts: ['contracts-consumer', 'contracts-provider', 'contracts-specs'] } : {}),
+    ...(selected.has('functional') ? { functional: ['functional'] } : {}),
+  };
+  const projects = Object.values(playwrightSuites).flat();
   if (projects.length > 0) {
     const label = [...selected].filter((suite) => suite !== 'load').join(' + ');
+    const since = Date.now();
     allPassed = (await phase(label, () => run('playwright', ['test', ...projects.map((p) => `--project=${p}`)], env))) && allPassed;
+    // One Playwright run serves both suites (their workers interleave): each suite's busy span, from its results.
+    const parts = suiteSpans(readResultFiles([paths.allureResults]), playwrightSuites, since);
+    const last = phases.at(-1);
+    if (last && parts.length > 1) {
+      last.parts = parts;
+      writeFileSync(paths.phases, JSON.stringify(phases, null, 2));
+      console.log(
+        `   ${parts.map((p) => `${p.part} busy from ${(p.fromMs / 1000).toFixed(1)} s to ${(p.toMs / 1000).toFixed(1)} s`).join('; ')}`,
+      );
+    }
   }
   if (selected.has('load')) {
     allPassed =
