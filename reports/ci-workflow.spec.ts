@@ -54,6 +54,17 @@ test.describe('CI workflow (.github/workflows/ci.yml)', () => {
     expect(report.steps.at(-1)?.run).toBe('npm run report:gate');
   });
 
+  test('checks the merged report in a browser without adding that check to it', () => {
+    const browserCheck = job('report').steps.find((step) => step.run?.includes('--project=report'));
+    const env = z.record(z.string(), z.string()).parse((browserCheck as { env?: unknown } | undefined)?.env ?? {});
+    expect(env.TD448_LAST_RUN_OUTPUT).toBe('reports/output');
+    expect(env.TD448_REPORT_OUTPUT).toMatch(/^reports\/output\/.+/);
+  });
+
+  test('proves in a job of its own that planted defects turn their rows red', () => {
+    expect(runs('proof')).toContain('npm run prove:defects');
+  });
+
   test('asks the Pact Broker can-i-deploy only when a broker is configured', () => {
     const gate = job('can-i-deploy');
     expect(gate.needs).toEqual(['report']);

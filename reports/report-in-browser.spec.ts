@@ -5,7 +5,7 @@ import { type Browser, test as base, expect as baseExpect, chromium, type Page }
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { buildReport } from './build-report.ts';
-import { projectRoot, reportPaths } from './paths.ts';
+import { projectRoot, type ReportPaths, reportPaths } from './paths.ts';
 import { writeSampleRun } from './sample-run.ts';
 import { serveReport } from './serve-report.ts';
 import { Summary } from './summary.ts';
@@ -74,17 +74,18 @@ async function scrollToTop(page: Page) {
  * The report's id of the traceability matrix result, from the report's own index of results: in a
  * run of 2000+ results the tree would have to be searched and unfolded group by group.
  */
-function matrixResultId(reportDir: string): string {
+function matrixResultId(paths: ReportPaths): string {
+  // Allure 3 writes this index next to index.html, one file or not.
   const index = z.object({ byId: z.record(z.string(), z.object({ id: z.string(), name: z.string() })) });
-  const results = index.parse(JSON.parse(readFileSync(join(reportDir, 'test-results.json'), 'utf8')));
+  const results = index.parse(JSON.parse(readFileSync(join(paths.allureReport, 'test-results.json'), 'utf8')));
   const matrix = Object.values(results.byId).find((result) => result.name.startsWith('TD448 traceability matrix'));
-  if (!matrix) throw new Error(`${reportDir} holds no traceability matrix result: was it built by npm run report?`);
+  if (!matrix) throw new Error(`${paths.allureReport} holds no traceability matrix result: was it built by npm run report?`);
   return matrix.id;
 }
 
 /** Opens the traceability matrix result by its address and its HTML attachment; returns the attachment's frame. */
-async function openMatrix(page: Page, reportDir: string) {
-  await page.goto(`${new URL(page.url()).origin}/#/${matrixResultId(reportDir)}`);
+async function openMatrix(page: Page, paths: ReportPaths) {
+  await page.goto(`${new URL(page.url()).origin}/#/${matrixResultId(paths)}`);
   await expect(page.getByText('TD448 traceability matrix').first()).toBeVisible();
   await page.getByText('Attachments', { exact: false }).first().click();
   await page.getByText('traceability matrix (HTML)').click();
@@ -93,8 +94,8 @@ async function openMatrix(page: Page, reportDir: string) {
   return matrix;
 }
 
-async function expectMatrixCounts(page: Page, reportDir: string, summary: Summary) {
-  const matrix = await openMatrix(page, reportDir);
+async function expectMatrixCounts(page: Page, paths: ReportPaths, summary: Summary) {
+  const matrix = await openMatrix(page, paths);
   const { rows, checks } = summary;
   await expect(matrix.locator('#totals')).toContainText(
     `${rows.total} rows: ${rows.passed} with every check passed, ${rows.failed} with a failed check, ${rows.notRun} with a check not run or missing.`,
@@ -118,20 +119,26 @@ async function expectQualityGate(page: Page, summary: Summary) {
 test.describe('the Allure report, seen in headless Chromium', () => {
   test.skip(!existsSync(chromiumPath), `not run: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set TD448_CHROMIUM)`);
 
-  test('a report built from a small sample run shows that run’s counts, quality gate and traceability matrix', async ({ openReport }) => {
-    const dir = mkdtempSync(join(tmpdir(), 'td448-report-'));
-    try {
-      writeSampleRun(dir, loadCatalog());
-      const summary = await buildReport({ paths: reportPaths(dir, join(dir, 'history')) });
-      expect(summary.rows).toMatchObject({ passed: 1, failed: 1 });
-      const page = await openReport(join(dir, 'allure-report'));
-      await expectOverviewCounts(page, summary.tests);
-      await expectQualityGate(page, summary);
-      await expectMatrixCounts(page, join(dir, 'allure-report'), summary);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const singleFile of [false, true]) {
+    test(`a report built from a small sample run${singleFile ? ', as one HTML file,' : ''} shows that run’s counts, quality gate and traceability matrix`, async ({
+      openReport,
+    }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'td448-report-'));
+      try {
+        writeSampleRun(dir, loadCatalog());
+        const paths = reportPaths(dir, join(dir, 'history'));
+        const summary = await buildReport({ paths, singleFile });
+        expect(summary.rows).toMatchObject({ passed: 1, failed: 1 });
+        expect(existsSync(join(paths.allureReport, 'data'))).toBe(!singleFile);
+        const page = await openReport(paths.allureReport);
+        await expectOverviewCounts(page, summary.tests);
+        await expectQualityGate(page, summary);
+        await expectMatrixCounts(page, paths, summary);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   test('the report of the last run shows the counts of its summary.json, and its overview and traceability view are captured', async ({
     openReport,
@@ -151,7 +158,7 @@ test.describe('the Allure report, seen in headless Chromium', () => {
     await scrollToTop(page);
     await page.screenshot({ path: join(screenshots, 'report-overview.png') });
     await expectQualityGate(page, summary);
-    await expectMatrixCounts(page, paths.allureReport, summary);
+    await expectMatrixCounts(page, paths, summary);
     await page.screenshot({ path: join(screenshots, 'report-traceability.png') });
   });
 });

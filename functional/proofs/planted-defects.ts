@@ -11,7 +11,7 @@ export const plantedDefects: Record<
   Defect,
   { check: string; breaks: (row: Row, catalog: Catalog, planted: ReadonlySet<Defect>) => boolean; exempt?: string }
 > = {
-  'skip-scope-check': { check: 'auth', breaks: () => true },
+  'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE' },
   'drop-event': { check: 'kafka', breaks: (row) => row.resultKey === 'kafka' },
   'skip-rollback': {
     check: 'rollback',

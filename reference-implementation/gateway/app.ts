@@ -288,7 +288,8 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       request.headers.authorization,
       operation ? requiredScope(endpoint, operation.actionKey) : '\u0000',
     );
-    const scopeSkipped = !auth.ok && auth.reason === 'insufficient-scope' && deps.defects.has('skip-scope-check');
+    const scopeSkipped =
+      !auth.ok && auth.reason === 'insufficient-scope' && request.method === 'DELETE' && deps.defects.has('skip-scope-check-on-delete');
     if (!auth.ok && !scopeSkipped && (auth.status === 401 || operation)) throw rejection(auth, request.headers.authorization);
     context.clientId = auth.ok ? auth.clientId : scopeSkipped ? clientIdOf(request.headers.authorization) : null;
     if (!operation) {
@@ -421,7 +422,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   return app;
 }
 
-/** The client of an already verified token (only the planted skip-scope-check defect needs it). */
+/** The client of an already verified token (only the planted skip-scope-check-on-delete defect needs it). */
 function clientIdOf(authorization: string | undefined) {
   const claims = decodeJwt((authorization ?? '').replace(/^Bearer\s+/i, ''));
   return typeof claims.client_id === 'string' ? claims.client_id : null;
