@@ -49,12 +49,12 @@ const expected = expectedRed(loadCatalog(), defects);
 const missed = [...expected].filter((pair) => !red.has(pair));
 const extra = [...red].filter((pair) => !expected.has(pair));
 
-console.log(`\nplanted defect            check      rows expected red   rows red`);
+console.log(`\nplanted defect              check      rows expected red   rows red`);
 for (const defect of defects) {
   const { check, exempt } = plantedDefects[defect];
   const ofCheck = (set: Set<string>) => [...set].filter((pair) => pair.endsWith(`:${check}`)).length;
   console.log(
-    `${defect.padEnd(25)} ${check.padEnd(10)} ${String(ofCheck(expected)).padStart(18)} ${String(ofCheck(red)).padStart(10)}${exempt ? `   (exempt: ${exempt})` : ''}`,
+    `${defect.padEnd(27)} ${check.padEnd(10)} ${String(ofCheck(expected)).padStart(18)} ${String(ofCheck(red)).padStart(10)}${exempt ? `   (exempt: ${exempt})` : ''}`,
   );
 }
 console.log(`red checks outside the broken promises: ${extra.length}${extra.length ? ` (${extra.slice(0, 20).join(', ')})` : ''}`);
