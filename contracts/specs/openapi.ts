@@ -3,6 +3,7 @@ import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import { apiVersions, maxRetries, mediaTypes, headers as protocol, rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
 import { resourceBodies, resourceEndpoints, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import { apiScopes, requiredScope, type ScopeKind } from '../../fixtures/schemas/scopes.ts';
 import { exportSchema, recordSchema, statusSchema } from '../interactions/answer-schemas.ts';
 import { resourceEndpoint } from '../interactions/row-data.ts';
 import { type JsonSchema, jsonSchemaOf, oneOf, pascalName, ref } from './json-schema.ts';
@@ -242,8 +243,16 @@ function parametersOf(route: Route) {
   ];
 }
 
+const scopeOf = (op: Operation) => requiredScope(op.endpoint, op.actionKey);
+
+const scopeDescriptions: Record<ScopeKind, string> = {
+  read: 'check status and export',
+  write: 'create and update configuration',
+  delete: 'delete',
+};
+
 const describeOperation = (op: Operation) =>
-  `- **${op.actionKey}** (${op.action}): rows ${op.rows.join(', ')}; results ${op.results.join(', ')}; notes ${op.notes.join(', ')}`;
+  `- **${op.actionKey}** (${op.action}, scope \`${scopeOf(op)}\`): rows ${op.rows.join(', ')}; results ${op.results.join(', ')}; notes ${op.notes.join(', ')}`;
 
 function operationObject(route: Route) {
   const endpoint = resourceEndpoint(route);
@@ -253,7 +262,9 @@ function operationObject(route: Route) {
     summary: route.operations.map((op) => op.action).join(' · '),
     description: route.operations.map(describeOperation).join('\n'),
     tags: [endpoint],
-    security: [{ td448OAuth2: [] }],
+    // One alternative per action's scope: the td448-action header decides which one the request needs
+    // (x-td448-operations[].scope), they are not interchangeable.
+    security: [...new Set(route.operations.map(scopeOf))].map((scope) => ({ td448OAuth2: [scope] })),
     parameters: parametersOf(route),
     ...(requestBody ? { requestBody } : {}),
     responses: responsesOf(route),
@@ -261,6 +272,7 @@ function operationObject(route: Route) {
       id: op.id,
       action: op.action,
       actionKey: op.actionKey,
+      scope: scopeOf(op),
       rows: op.rows,
       results: op.results,
       notes: op.notes,
@@ -304,7 +316,17 @@ export function openApiDocument(catalog: Catalog) {
         td448OAuth2: {
           type: 'oauth2',
           description: 'Client credentials; the token endpoint and audience are those of the deployment’s target description.',
-          flows: { clientCredentials: { tokenUrl: 'https://td448.example/oauth2/token', scopes: {} } },
+          flows: {
+            clientCredentials: {
+              tokenUrl: 'https://td448.example/oauth2/token',
+              scopes: Object.fromEntries(
+                apiScopes(catalog).map((scope) => {
+                  const [resource, kind] = scope.split(':') as [string, ScopeKind];
+                  return [scope, `${scopeDescriptions[kind]} on /${resource}`];
+                }),
+              ),
+            },
+          },
         },
       },
     },

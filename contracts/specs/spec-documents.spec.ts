@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
+import { apiScopes, requiredScope } from '../../fixtures/schemas/scopes.ts';
 import { generateSpecs, readSpec, type SpecKind, specFiles, validateAsyncApi, validateOpenApi } from './spec-documents.ts';
 
 const catalog = loadCatalog();
@@ -33,6 +34,24 @@ test('the OpenAPI document lists every catalog operation with its rows', () => {
   );
   expect(new Set(listed.map((operation) => operation.id)).size).toBe(catalog.operations.length);
   expect(new Set(listed.flatMap((operation) => operation.rows)).size).toBe(catalog.rows.length);
+});
+
+test('the OpenAPI document names the scope each action needs, as the authorization server grants it', () => {
+  type Listed = { id: string; scope: string };
+  const document = JSON.parse(readSpec('openapi')) as {
+    paths: Record<string, Record<string, { security: Record<string, string[]>[]; 'x-td448-operations': Listed[] }>>;
+    components: { securitySchemes: { td448OAuth2: { flows: { clientCredentials: { scopes: Record<string, string> } } } } };
+  };
+  const declared = Object.keys(document.components.securitySchemes.td448OAuth2.flows.clientCredentials.scopes);
+  expect(declared.sort()).toEqual(apiScopes(catalog));
+  for (const operation of Object.values(document.paths).flatMap((item) => Object.values(item))) {
+    const alternatives = operation.security.flatMap((requirement) => requirement.td448OAuth2 ?? []);
+    for (const listed of operation['x-td448-operations']) {
+      const op = catalog.operations.find((candidate) => candidate.id === listed.id);
+      expect(listed.scope, listed.id).toBe(op && requiredScope(op.endpoint, op.actionKey));
+      expect(alternatives, listed.id).toContain(listed.scope);
+    }
+  }
 });
 
 test('the AsyncAPI document has a message for every row that promises a Kafka event', () => {
