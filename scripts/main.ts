@@ -9,7 +9,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { assertReachable, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -18,19 +19,43 @@ import type { Phases } from '../reports/summary.ts';
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
 
-const { values } = parseArgs({
-  options: {
-    target: { type: 'string' },
-    only: { type: 'string', multiple: true },
-    'single-file': { type: 'boolean', default: false },
-  },
-});
+const usage = `npm start [-- --target file.json] [-- --only ${suites.join('|')} ...] [-- --single-file]`;
+
+/** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
+function refuse(message: string): never {
+  console.error(`npm start: ${message}\nusage: ${usage}`);
+  process.exit(2);
+}
+
+const options = {
+  target: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  'single-file': { type: 'boolean', default: false },
+} as const;
+let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  ({ values } = parseArgs({ options }));
+} catch (error) {
+  refuse((error as Error).message);
+}
 const selected = new Set<Suite>(
   (values.only ?? suites).map((name) => {
-    if (!(suites as readonly string[]).includes(name)) throw new Error(`--only takes ${suites.join(', ')}; got "${name}"`);
+    if (!(suites as readonly string[]).includes(name)) refuse(`--only takes ${suites.join(', ')}; got "${name}"`);
     return name as Suite;
   }),
 );
+
+const givenTarget = values.target ?? process.env[targetFileVariable];
+let target: TargetDescription | undefined;
+if (givenTarget) {
+  try {
+    target = readTargetFile(givenTarget);
+    await assertReachable(target);
+  } catch (error) {
+    if (error instanceof TargetConfigError) refuse(error.message);
+    throw error;
+  }
+}
 
 const paths = reportPaths();
 const { output } = paths;
@@ -69,12 +94,11 @@ console.log(
   `TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations, ${lintCatalog(catalog).length} contradictions in the catalog itself (npm run catalog -- --lint)`,
 );
 
-let targetFile = values.target ?? process.env[targetFileVariable];
+let targetFile = givenTarget;
 let stopStack = async () => {};
 let allPassed = true;
 try {
-  if (targetFile) {
-    const target = readTargetFile(targetFile);
+  if (target) {
     console.log(`target: ${target.name} (${target.apiBaseUrl}) from ${targetFile}`);
   } else {
     await phase('stack start', async () => {
