@@ -107,6 +107,7 @@ export async function buildReport({
       traceabilityCsv: shown(paths.traceabilityCsv),
       traceabilityJson: shown(paths.traceabilityJson),
       junit: shown(paths.junit),
+      summary: shown(paths.summary),
     },
   };
   write(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);

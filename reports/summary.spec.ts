@@ -189,6 +189,7 @@ test.describe('summary', () => {
         traceabilityCsv: 'reports/output/traceability.csv',
         traceabilityJson: 'reports/output/traceability.json',
         junit: 'reports/output/junit.xml',
+        summary: 'reports/output/summary.json',
       },
     });
     expect(summary.reasons).toEqual([
@@ -202,6 +203,7 @@ test.describe('summary', () => {
     expect(text).toContain('checks: 11 passed · 3 failed · 1 not run (1 passed confirm a contradiction of the catalog)');
     expect(text).toContain('failed     latency · p95 under 1000 ms: p95 1496 ms');
     expect(text).toContain('time: 3 min 5 s (functional 2 min 5 s, load 1 min 0 s)');
-    expect(text).toContain('report: reports/output/allure-report/index.html');
+    expect(text).toContain('report: reports/output/allure-report/index.html (serve it: npx allure open reports/output/allure-report)');
+    expect(text).toContain('summary: reports/output/summary.json');
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { LoadSummary } from './load-results.ts';
 import { countRows, type TraceabilityRow } from './traceability.ts';
@@ -76,6 +77,8 @@ export const Summary = z.object({
     traceabilityCsv: z.string(),
     traceabilityJson: z.string(),
     junit: z.string(),
+    /** Absent from summaries written before it was added. */
+    summary: z.string().optional(),
   }),
 });
 export type Summary = z.infer<typeof Summary>;
@@ -138,7 +141,7 @@ export function formatSummary(summary: Summary): string {
     ...loadLines,
     `quality gate: ${summary.qualityGate.status}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
     `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,
-    `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ' (serve it: npx allure open reports/output/allure-report)'}`,
-    `traceability: ${summary.files.traceabilityCsv}, ${summary.files.traceabilityJson}; summary: reports/output/summary.json; JUnit: ${summary.files.junit}`,
+    `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ` (serve it: npx allure open ${dirname(summary.files.report)})`}`,
+    `traceability: ${summary.files.traceabilityCsv}, ${summary.files.traceabilityJson}; summary: ${summary.files.summary ?? 'summary.json'}; JUnit: ${summary.files.junit}`,
   ].join('\n');
 }
