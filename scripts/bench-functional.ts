@@ -3,8 +3,8 @@
  * Wall time of the full functional run against the embedded stack, with the stack's start
  * reported apart, and checks per second. Figures only: nothing here passes or fails on time.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
@@ -29,11 +29,19 @@ writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
 
 try {
   started = performance.now();
-  const run = spawnSync('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
+  // Asynchronously: the stack answers from this process, so its event loop must stay free.
+  const child = spawn('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, [targetFileVariable]: targetFile, TD448_REPORT_OUTPUT: benchOutput.output },
   });
+  const run = await new Promise<{ status: number | null; error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ status: null, error }));
+    child.on('exit', (status) => resolve({ status }));
+  });
   const runSeconds = (performance.now() - started) / 1000;
+  if (run.error) throw run.error;
+  if (!existsSync(benchOutput.rowCoverage))
+    throw new Error(`the functional run wrote no ${benchOutput.rowCoverage} (exit ${run.status}): run it alone to see why`);
   const { totals } = RowCoverage.parse(JSON.parse(readFileSync(benchOutput.rowCoverage, 'utf8')));
   const checks = totals.checks.passed + totals.checks.failed + totals.checks.notRun;
   console.log(`\nstack start            ${stackSeconds.toFixed(1)} s`);
