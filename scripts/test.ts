@@ -11,6 +11,7 @@
  * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { junitCounts } from '../reports/junit.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -52,6 +53,8 @@ const run = (step: Step) =>
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 
+const closingFile = join(mainJob.output, 'npm-test.txt');
+rmSync(closingFile, { force: true });
 const outcomes: { step: Step; code: number; seconds: number }[] = [];
 for (const step of steps) {
   console.log(`\n══ npm test · ${step.name}: ${[step.command, ...step.args].join(' ')} ══`);
@@ -60,18 +63,22 @@ for (const step of steps) {
   outcomes.push({ step, code, seconds: (performance.now() - started) / 1000 });
 }
 
-console.log('\nnpm test');
+const lines = ['npm test'];
 for (const { step, code, seconds } of outcomes) {
   const status = code === 0 ? 'passed' : `FAILED (exit ${code})`;
-  console.log(`  ${status.padEnd(16)} ${step.name.padEnd(17)} ${seconds.toFixed(0).padStart(5)} s`);
+  lines.push(`  ${status.padEnd(16)} ${step.name.padEnd(17)} ${seconds.toFixed(0).padStart(5)} s`);
 }
 const counts = outcomes.map(({ step }) => (step.junit ? junitCounts(step.junit) : undefined));
 const total = (key: 'passed' | 'failed' | 'skipped') => counts.reduce((sum, count) => sum + (count?.[key] ?? 0), 0);
 const missing = outcomes.filter(({ step }, i) => step.junit && !counts[i]).map(({ step }) => step.name);
 const failedSteps = outcomes.filter(({ code }) => code !== 0).length;
-console.log(
+lines.push(
   `ci: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped` +
     (failedSteps > 0 ? `; ${failedSteps} step(s) failed` : '') +
     (missing.length > 0 ? `; no JUnit report from ${missing.join(', ')}: its tests did not run` : ''),
 );
+console.log(`\n${lines.join('\n')}`);
+// Kept for whoever prints the closing line after npm's own error lines (.ci/run).
+mkdirSync(mainJob.output, { recursive: true });
+writeFileSync(closingFile, `${lines.join('\n')}\n`);
 process.exit(failedSteps > 0 ? 1 : 0);
