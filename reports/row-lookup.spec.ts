@@ -5,22 +5,15 @@ import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { CheckRecord } from './row-coverage.ts';
 import { describeRow, findRow, RowLookupError, readMatrix } from './row-lookup.ts';
+import { checkRecord } from './sample-run.ts';
 import { type TraceabilityMatrix, traceRows } from './traceability.ts';
 
 const catalog = loadCatalog();
 const [first, second] = catalog.rows;
 if (!first || !second) throw new Error('the catalog has fewer than two rows');
 
-const check = (row: number, name: string, outcome: CheckRecord['outcome'], reason?: string): CheckRecord => ({
-  row,
-  check: name,
-  title: `TD448 row ${row} · ${name}`,
-  project: 'functional',
-  outcome,
-  contradiction: false,
-  ...(reason ? { reason } : {}),
-  durationMs: 5,
-});
+const check = (row: number, name: string, outcome: CheckRecord['outcome'], reason?: string) =>
+  checkRecord(row, name, outcome, reason ? { reason } : {});
 const matrix: TraceabilityMatrix = {
   catalog: { path: 'td448.md', rows: 2 },
   rows: traceRows(

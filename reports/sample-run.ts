@@ -4,6 +4,18 @@ import { join } from 'node:path';
 import type { Catalog, Row } from '../fixtures/catalog/model.ts';
 import { type CheckRecord, requiredChecks, summarizeRows } from './row-coverage.ts';
 
+/** One check record as the row-coverage reporter writes it, for tests of the report step. */
+export const checkRecord = (row: number, name: string, outcome: CheckRecord['outcome'], extra: Partial<CheckRecord> = {}): CheckRecord => ({
+  row,
+  check: name,
+  title: `TD448 row ${row} · ${name}`,
+  project: 'functional',
+  outcome,
+  contradiction: false,
+  durationMs: 10,
+  ...extra,
+});
+
 /**
  * A small run written the way the suites write theirs (row-coverage.json, Allure results, junit.xml), for
  * tests of the report step: the first rows' required checks, one of them failed and one not run.

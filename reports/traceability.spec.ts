@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { CheckRecord } from './row-coverage.ts';
+import { checkRecord } from './sample-run.ts';
 import { csvColumns, csvField, parseCsv, traceabilityCsv, traceRows } from './traceability.ts';
 
 const catalog = loadCatalog();
@@ -9,16 +10,7 @@ const [first, second, third] = catalog.rows;
 if (!first || !second || !third) throw new Error('the catalog has fewer than three rows');
 const sample = { ...catalog, rows: [first, second, third] };
 
-const check = (row: number, name: string, outcome: CheckRecord['outcome'], extra: Partial<CheckRecord> = {}): CheckRecord => ({
-  row,
-  check: name,
-  title: `TD448 row ${row} · ${name}`,
-  project: 'functional',
-  outcome,
-  contradiction: false,
-  durationMs: 10,
-  ...extra,
-});
+const check = checkRecord;
 const allOf = (row: typeof first, outcome: CheckRecord['outcome'] = 'passed') =>
   ['auth', 'transaction-log', row.resultKey, row.noteKey].map((name) => check(row.number, name, outcome));
 
