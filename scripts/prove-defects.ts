@@ -13,6 +13,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, defectsVariable } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
@@ -35,9 +36,13 @@ const problems: string[] = [];
 console.log(
   `planting ${defects.join(', ')}; running the functional checks ${checks.map((c) => `@${c}`).join(' ')} and every other check of the same rows`,
 );
+// Defects can be planted in the embedded reference implementation only: a deployment named by TD448_TARGET is left alone.
+const { [targetFileVariable]: deployment, ...embeddedOnly } = process.env;
+if (deployment)
+  console.log(`${targetFileVariable}=${deployment} is ignored: the defects are planted in the embedded reference implementation`);
 const run = spawnSync('playwright', ['test', '--project=functional'], {
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, [defectsVariable]: defects.join(','), TD448_REPORT_OUTPUT: paths.output, TD448_CONSOLE_REPORTER: 'dot' },
+  env: { ...embeddedOnly, [defectsVariable]: defects.join(','), TD448_REPORT_OUTPUT: paths.output, TD448_CONSOLE_REPORTER: 'dot' },
 });
 if (run.error) throw run.error;
 
