@@ -29,6 +29,8 @@ export class Outbox {
   readonly #pending;
   readonly #markPublished;
   readonly #countPending;
+  readonly #countAll;
+  readonly #purgePublished;
 
   constructor(database: Database) {
     const db = database.sqlite;
@@ -38,6 +40,8 @@ export class Outbox {
       'UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND published_at IS NULL',
     );
     this.#countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+    this.#countAll = db.prepare('SELECT COUNT(*) AS n FROM outbox');
+    this.#purgePublished = db.prepare('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?');
   }
 
   /** Call inside the transaction of the change the message announces. */
@@ -59,12 +63,25 @@ export class Outbox {
   pendingCount(): number {
     return Number((this.#countPending.get() as { n: number }).n);
   }
+
+  /** Every message still in the table, published or not. */
+  size(): number {
+    return Number((this.#countAll.get() as { n: number }).n);
+  }
+
+  /** Forgets messages the broker acknowledged before `before`; a pending message is never removed. */
+  purgePublished(before: Date): number {
+    return Number(this.#purgePublished.run(before.toISOString()).changes);
+  }
 }
 
 export interface RelayOptions {
   batchSize?: number;
   idleMs?: number;
   maxBackoffMs?: number;
+  /** How long a published message stays in the table (the broker has it): a soak run must not fill the disk. */
+  retentionMs?: number;
+  purgeEveryMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -82,11 +99,20 @@ export class OutboxRelay {
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #failures = 0;
+  #lastPurge = Date.now();
 
   constructor(outbox: Outbox, sink: MessageSink, options: RelayOptions = {}) {
     this.#outbox = outbox;
     this.#sink = sink;
-    this.#options = { batchSize: 200, idleMs: 200, maxBackoffMs: 2000, onError: () => {}, ...options };
+    this.#options = {
+      batchSize: 200,
+      idleMs: 200,
+      maxBackoffMs: 2000,
+      retentionMs: 10 * 60_000,
+      purgeEveryMs: 60_000,
+      onError: () => {},
+      ...options,
+    };
   }
 
   start() {
@@ -109,8 +135,16 @@ export class OutboxRelay {
     await this.#loop;
   }
 
+  #purgeNowAndThen() {
+    const now = Date.now();
+    if (now - this.#lastPurge < this.#options.purgeEveryMs) return;
+    this.#lastPurge = now;
+    this.#outbox.purgePublished(new Date(now - this.#options.retentionMs));
+  }
+
   async #run() {
     while (this.#running) {
+      this.#purgeNowAndThen();
       const batch = this.#outbox.pending(this.#options.batchSize);
       if (batch.length > 0) {
         const byKey = new Map<string, { seq: number; message: OutboxMessage }[]>();

@@ -54,3 +54,27 @@ test('a batch that fails half-way is not sent again in full, and each key keeps 
     expect(ofKey, `the order of ${key}`).toEqual(ofKey.toSorted((a, b) => a - b));
   }
 });
+
+test('published messages leave the table after their retention; a message the broker never took stays', async () => {
+  const database = new Database(':memory:');
+  const outbox = new Outbox(database);
+  for (let n = 0; n < 20; n++) {
+    database.transaction(() => outbox.enqueue({ topic: 'events', key: n < 3 ? 'stuck' : `k${n}`, value: { n }, headers: {} }));
+  }
+  const sink = {
+    async send(messages: readonly OutboxMessage[]) {
+      if (messages.some((message) => message.key === 'stuck')) throw new Error('this key’s partition has no leader');
+    },
+  };
+  const relay = new OutboxRelay(outbox, sink, { batchSize: 50, idleMs: 5, maxBackoffMs: 5, retentionMs: 0, purgeEveryMs: 0 });
+  relay.start();
+  try {
+    const deadline = Date.now() + 10_000;
+    while (outbox.size() > 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(outbox.size(), 'only the messages never published are left').toBe(3);
+    expect(outbox.pendingCount()).toBe(3);
+  } finally {
+    await relay.stop();
+    database.close();
+  }
+});
