@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, generateKeyPair, SignJWT } from 'jose';
 import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
+import { answered } from '../../fixtures/playwright/answered.ts';
 import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
 import { test as base, expect } from '../../fixtures/playwright/test.ts';
 import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
@@ -89,7 +90,7 @@ for (const row of catalog.rows) {
     });
     await test.step(`a valid token → ${successStatus[operation.actionKey]}`, async () => {
       const { status, response } = await api.send(operation, call);
-      expect(status, await response.text()).toBe(successStatus[operation.actionKey]);
+      expect(status, await answered(response)).toBe(successStatus[operation.actionKey]);
     });
   });
 }

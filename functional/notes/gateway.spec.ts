@@ -1,3 +1,4 @@
+import { answered } from '../../fixtures/playwright/answered.ts';
 import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
 import { headers } from '../../fixtures/schemas/protocol.ts';
@@ -19,7 +20,7 @@ for (const row of rowsPromising('gateway')) {
         const requestId = api.newRequestId('gateway');
         const traceparent = newTraceparent();
         const sent = await api.send(operation, { ...call, requestId, traceparent });
-        expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
+        expect(sent.status, await answered(sent.response)).toBe(successStatus[operation.actionKey]);
         expect(sent.response.headers()[headers.requestId]).toBe(requestId);
         expect(traceIdOf(sent.response.headers()[headers.traceparent])).toBe(traceIdOf(traceparent));
         expect((await logs.entryFor(requestId))?.traceId).toBe(traceIdOf(traceparent));

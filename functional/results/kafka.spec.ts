@@ -1,3 +1,4 @@
+import { answered } from '../../fixtures/playwright/answered.ts';
 import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
 import { DomainEvent, eventType } from '../../fixtures/schemas/event.ts';
@@ -17,7 +18,7 @@ for (const row of rowsPromising('kafka')) {
       const call = await arrangeCall(api, operation, seedOf(row, 5));
       const traceparent = newTraceparent();
       const sent = await api.send(operation, { ...call, traceparent });
-      expect(sent.status, await sent.response.text()).toBe(successStatus[operation.actionKey]);
+      expect(sent.status, await answered(sent.response)).toBe(successStatus[operation.actionKey]);
 
       const failed = await api.send(operation, await failingCall(api, operation, call));
       expect(failed.status).toBeGreaterThanOrEqual(400);

@@ -1,5 +1,6 @@
 import { expect } from '@playwright/test';
 import type { Operation } from '../../fixtures/catalog/model.ts';
+import { answered } from '../../fixtures/playwright/answered.ts';
 import type { Sent } from '../../fixtures/playwright/api-driver.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
@@ -45,7 +46,7 @@ export function expectNoSecrets(entry: unknown, target: TargetDescription) {
 
 /** RFC 9457 problem details in JSON, with the status of the response. */
 export async function expectProblem(sent: Sent, status: number) {
-  expect(sent.status, await sent.response.text()).toBe(status);
+  expect(sent.status, await answered(sent.response)).toBe(status);
   expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+json/);
   const problem = Problem.parse(await sent.response.json());
   expect(problem.status).toBe(status);
