@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { AllureReport, filterFailedQualityGateResults, resolveConfig } from '@allurereport/core';
@@ -36,6 +37,26 @@ export async function loadAllureConfig(run: AllureRun): Promise<Config> {
 
 export { runEnvironment as allureEnvironment };
 
+/** Allure's report page loads Google Tag Manager (with the report's id and version) whenever it is opened. */
+const analyticsBlock =
+  /\s*<script async src="https:\/\/www\.googletagmanager\.com\/gtag\/js\?id=[^"]*"><\/script>\s*<script>[^<]*?gtag\('config'[^<]*?<\/script>/;
+
+/**
+ * Takes the analytics out of a generated report page: a report of this project may be opened anywhere
+ * (mailed, attached to a CI run) and must call nowhere. Fails loudly if Allure changed the block.
+ */
+export function stripAnalytics(indexFile: string) {
+  if (!existsSync(indexFile)) return;
+  const page = readFileSync(indexFile, 'utf8');
+  const stripped = page.replace(analyticsBlock, '');
+  if (stripped.includes('googletagmanager.com')) {
+    throw new Error(
+      `${indexFile} still loads googletagmanager.com: Allure changed its analytics block; update analyticsBlock in reports/allure-report.ts`,
+    );
+  }
+  if (stripped !== page) writeFileSync(indexFile, stripped);
+}
+
 /**
  * Generates the report through Allure 3's Node API, as `allure run` does: the results read, the quality
  * gate of allurerc.mjs evaluated and put into the report (its Quality Gates tab), history appended.
@@ -48,6 +69,7 @@ export async function generateReport(run: AllureRun): Promise<QualityGateOutcome
   const { results } = await report.validate({ trs: await report.store.allTestResults({ includeRetries: false }) });
   if (results.length > 0) report.realtimeDispatcher.sendQualityGateResults(results);
   await report.done();
+  stripAnalytics(join(config.output, 'index.html'));
   const failed = filterFailedQualityGateResults(results);
   return {
     status: results.length === 0 ? 'not-run' : failed.length === 0 ? 'passed' : 'failed',

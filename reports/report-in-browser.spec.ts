@@ -40,16 +40,23 @@ const test = base.extend<{ openReport: (dir: string) => Promise<Page> }, { brows
   openReport: async ({ browser }, use) => {
     const servers: { close: () => Promise<void> }[] = [];
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // A report is opened anywhere (mailed, attached to a CI run): it must call no one but its own server.
+    const elsewhere: string[] = [];
     await use(async (dir) => {
       const server = await serveReport(dir);
       servers.push(server);
       const page = await context.newPage();
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        if (url.origin !== new URL(server.url).origin && !['data:', 'blob:', 'about:'].includes(url.protocol)) elsewhere.push(url.href);
+      });
       await page.goto(server.url);
       await expect(page.getByTestId('report-title')).toBeVisible();
       return page;
     });
     await context.close();
     for (const server of servers) await server.close();
+    expect(elsewhere, 'requests the report made to anywhere but its own server').toEqual([]);
   },
 });
 
@@ -74,18 +81,18 @@ async function scrollToTop(page: Page) {
  * The report's id of the traceability matrix result, from the report's own index of results: in a
  * run of 2000+ results the tree would have to be searched and unfolded group by group.
  */
-function matrixResultId(paths: ReportPaths): string {
+function matrixResultId(reportDir: string): string {
   // Allure 3 writes this index next to index.html, one file or not.
   const index = z.object({ byId: z.record(z.string(), z.object({ id: z.string(), name: z.string() })) });
-  const results = index.parse(JSON.parse(readFileSync(join(paths.allureReport, 'test-results.json'), 'utf8')));
+  const results = index.parse(JSON.parse(readFileSync(join(reportDir, 'test-results.json'), 'utf8')));
   const matrix = Object.values(results.byId).find((result) => result.name.startsWith('TD448 traceability matrix'));
-  if (!matrix) throw new Error(`${paths.allureReport} holds no traceability matrix result: was it built by npm run report?`);
+  if (!matrix) throw new Error(`${reportDir} holds no traceability matrix result: was it built by npm run report?`);
   return matrix.id;
 }
 
 /** Opens the traceability matrix result by its address and its HTML attachment; returns the attachment's frame. */
-async function openMatrix(page: Page, paths: ReportPaths) {
-  await page.goto(`${new URL(page.url()).origin}/#/${matrixResultId(paths)}`);
+async function openMatrix(page: Page, reportDir: string) {
+  await page.goto(`${new URL(page.url()).origin}/#/${matrixResultId(reportDir)}`);
   await expect(page.getByText('TD448 traceability matrix').first()).toBeVisible();
   await page.getByText('Attachments', { exact: false }).first().click();
   await page.getByText('traceability matrix (HTML)').click();
@@ -94,8 +101,8 @@ async function openMatrix(page: Page, paths: ReportPaths) {
   return matrix;
 }
 
-async function expectMatrixCounts(page: Page, paths: ReportPaths, summary: Summary) {
-  const matrix = await openMatrix(page, paths);
+async function expectMatrixCounts(page: Page, reportDir: string, summary: Summary) {
+  const matrix = await openMatrix(page, reportDir);
   const { rows, checks } = summary;
   await expect(matrix.locator('#totals')).toContainText(
     `${rows.total} rows: ${rows.passed} with every check passed, ${rows.failed} with a failed check, ${rows.notRun} with a check not run or missing.`,
@@ -119,21 +126,30 @@ async function expectQualityGate(page: Page, summary: Summary) {
 test.describe('the Allure report, seen in headless Chromium', () => {
   test.skip(!existsSync(chromiumPath), `not run: no Chromium at ${chromiumPath} (apt-get install -y chromium, or set TD448_CHROMIUM)`);
 
-  for (const singleFile of [false, true]) {
-    test(`a report built from a small sample run${singleFile ? ', as one HTML file,' : ''} shows that run’s counts, quality gate and traceability matrix`, async ({
+  const variants = [
+    { as: 'a directory', options: {}, dir: (paths: ReportPaths) => paths.allureReport },
+    { as: 'one HTML file', options: { singleFile: true }, dir: (paths: ReportPaths) => paths.allureReport },
+    { as: 'the file to mail', options: { mail: true }, dir: (paths: ReportPaths) => paths.allureReportMail },
+  ];
+  for (const variant of variants) {
+    test(`a report built from a small sample run, as ${variant.as}, shows that run’s counts, quality gate and traceability matrix, and calls nowhere`, async ({
       openReport,
     }) => {
       const dir = mkdtempSync(join(tmpdir(), 'td448-report-'));
       try {
         writeSampleRun(dir, loadCatalog());
         const paths = reportPaths(dir, join(dir, 'history'));
-        const summary = await buildReport({ paths, singleFile });
+        const summary = await buildReport({ paths, ...variant.options });
         expect(summary.rows).toMatchObject({ passed: 1, failed: 1 });
-        expect(existsSync(join(paths.allureReport, 'data'))).toBe(!singleFile);
-        const page = await openReport(paths.allureReport);
+        const reportDir = variant.dir(paths);
+        expect(existsSync(join(reportDir, 'data')), 'a directory of data files, or everything in index.html').toBe(
+          variant.as === 'a directory',
+        );
+        expect(readFileSync(join(reportDir, 'index.html'), 'utf8')).not.toContain('googletagmanager');
+        const page = await openReport(reportDir);
         await expectOverviewCounts(page, summary.tests);
         await expectQualityGate(page, summary);
-        await expectMatrixCounts(page, paths, summary);
+        await expectMatrixCounts(page, reportDir, summary);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -158,7 +174,7 @@ test.describe('the Allure report, seen in headless Chromium', () => {
     await scrollToTop(page);
     await page.screenshot({ path: join(screenshots, 'report-overview.png') });
     await expectQualityGate(page, summary);
-    await expectMatrixCounts(page, paths, summary);
+    await expectMatrixCounts(page, paths.allureReport, summary);
     await page.screenshot({ path: join(screenshots, 'report-traceability.png') });
   });
 });
