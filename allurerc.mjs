@@ -60,8 +60,7 @@ export default {
   name: context.name ?? 'TD448 API catalog: contracts, functional checks, load',
   output: context.output ?? `${root}reports/output/allure-report`,
   resultsDir: context.resultsDir ?? [`${root}reports/output/allure-results`, `${root}reports/output/allure-extras`],
-  // null: a report without history (the one to mail)
-  historyPath: context.historyPath === null ? undefined : (context.historyPath ?? `${root}reports/history/allure-history.jsonl`),
+  historyPath: context.historyPath ?? `${root}reports/history/allure-history.jsonl`,
   historyLimit: 10,
   variables: context.variables ?? {},
   globalAttachments: context.globalAttachments ?? [],

@@ -8,7 +8,6 @@ import { countTests, readResultFiles } from './allure-results.ts';
 import { environmentProperties, runEnvironment } from './environment.ts';
 import { junitDurationMs } from './junit.ts';
 import { loadChecks, readLoadRun, summarizeLoad } from './load-results.ts';
-import { buildMailReport } from './mail-report.ts';
 import { projectRoot, type ReportPaths, reportPaths } from './paths.ts';
 import { gateExpectations } from './quality-gate.ts';
 import { type CheckRecord, RowCoverage } from './row-coverage.ts';
@@ -19,8 +18,6 @@ import { traceabilityHtml } from './traceability-html.ts';
 export interface BuildReportOptions {
   /** One self-contained index.html (to attach to a CI run) instead of a directory of files. */
   singleFile?: boolean;
-  /** Also the report to mail: one small HTML file without history, passed tests without their steps. */
-  mail?: boolean;
   paths?: ReportPaths;
   log?: (line: string) => void;
 }
@@ -42,7 +39,6 @@ const write = (file: string, content: string) => {
  */
 export async function buildReport({
   singleFile = false,
-  mail = false,
   paths = reportPaths(),
   log = () => {},
 }: BuildReportOptions = {}): Promise<Summary> {
@@ -84,8 +80,6 @@ export async function buildReport({
   rmSync(paths.allureReport, { recursive: true, force: true });
   const gate = await generateReport({ contextFile: paths.reportContext, singleFile });
   log(`Allure report generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${shown(paths.allureReport)}`);
-  const mailed = mail ? await buildMailReport(paths) : undefined;
-  if (mailed) log(`report to mail: ${shown(mailed.file)} (${(mailed.bytes / 1e6).toFixed(1)} MB)`);
 
   const phases = readPhases(paths.phases) ?? [];
   const load = summarizeLoad(loadRun);
@@ -114,7 +108,6 @@ export async function buildReport({
       traceabilityJson: shown(paths.traceabilityJson),
       junit: shown(paths.junit),
       summary: shown(paths.summary),
-      ...(mailed ? { mail: shown(mailed.file) } : {}),
     },
   };
   write(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);

@@ -11,9 +11,6 @@ export interface ReportPaths {
   /** Results the report step adds (environment, traceability matrix), kept apart from the suites' own. */
   allureExtras: string;
   allureReport: string;
-  /** The report to mail (one small HTML file) and the pruned copy of the results it is built from. */
-  allureReportMail: string;
-  mailResults: string;
   /** Allure 3's history (JSON lines), kept across runs: the trend charts and the metric deltas read it. */
   history: string;
   rowCoverage: string;
@@ -38,8 +35,6 @@ export function reportPaths(output = defaultOutput(), history = join(projectRoot
     allureResults: join(output, 'allure-results'),
     allureExtras: join(output, 'allure-extras'),
     allureReport: join(output, 'allure-report'),
-    allureReportMail: join(output, 'allure-report-mail'),
-    mailResults: join(output, 'allure-results-mail'),
     history: join(history, 'allure-history.jsonl'),
     rowCoverage: join(output, 'row-coverage.json'),
     junit: join(output, 'junit.xml'),

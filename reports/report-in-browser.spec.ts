@@ -129,7 +129,6 @@ test.describe('the Allure report, seen in headless Chromium', () => {
   const variants = [
     { as: 'a directory', options: {}, dir: (paths: ReportPaths) => paths.allureReport },
     { as: 'one HTML file', options: { singleFile: true }, dir: (paths: ReportPaths) => paths.allureReport },
-    { as: 'the file to mail', options: { mail: true }, dir: (paths: ReportPaths) => paths.allureReportMail },
   ];
   for (const variant of variants) {
     test(`a report built from a small sample run, as ${variant.as}, shows that run’s counts, quality gate and traceability matrix, and calls nowhere`, async ({

@@ -79,8 +79,6 @@ export const Summary = z.object({
     junit: z.string(),
     /** Absent from summaries written before it was added. */
     summary: z.string().optional(),
-    /** The report to mail, when it was asked for (--mail). */
-    mail: z.string().optional(),
   }),
 });
 export type Summary = z.infer<typeof Summary>;
@@ -144,7 +142,6 @@ export function formatSummary(summary: Summary): string {
     `quality gate: ${summary.qualityGate.status}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
     `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,
     `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ` (serve it: npx allure open ${dirname(summary.files.report)})`}`,
-    ...(summary.files.mail ? [`report to mail: ${summary.files.mail} (one file, no history, passed tests without steps)`] : []),
     `traceability: ${summary.files.traceabilityCsv}, ${summary.files.traceabilityJson}; summary: ${summary.files.summary ?? 'summary.json'}; JUnit: ${summary.files.junit}`,
   ].join('\n');
 }

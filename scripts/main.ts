@@ -1,5 +1,5 @@
 /**
- * npm start [-- --target file.json] [-- --only contracts|functional|load] [-- --single-file] [-- --mail]
+ * npm start [-- --target file.json] [-- --only contracts|functional|load] [-- --single-file]
  * The main job: starts the embedded stack (unless a target is given), runs the contracts, the
  * functional suite and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
@@ -19,7 +19,7 @@ import type { Phases } from '../reports/summary.ts';
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
 
-const usage = `npm start [-- --target file.json] [-- --only ${suites.join('|')} ...] [-- --single-file] [-- --mail]`;
+const usage = `npm start [-- --target file.json] [-- --only ${suites.join('|')} ...] [-- --single-file]`;
 
 /** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
 function refuse(message: string): never {
@@ -31,7 +31,6 @@ const options = {
   target: { type: 'string' },
   only: { type: 'string', multiple: true },
   'single-file': { type: 'boolean', default: false },
-  mail: { type: 'boolean', default: false },
 } as const;
 let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
 try {
@@ -141,9 +140,7 @@ try {
   await stopStack();
 }
 
-const reportOk = await phase('report', () =>
-  run('node', ['scripts/report.ts', ...(values['single-file'] ? ['--single-file'] : []), ...(values.mail ? ['--mail'] : [])]),
-);
+const reportOk = await phase('report', () => run('node', ['scripts/report.ts', ...(values['single-file'] ? ['--single-file'] : [])]));
 const seconds = ((performance.now() - jobStarted) / 1000).toFixed(1);
 console.log(`\nphases: ${phases.map((p) => `${p.phase} ${(p.durationMs / 1000).toFixed(1)} s`).join(' · ')}`);
 console.log(`main job ${allPassed && reportOk ? 'passed' : 'FAILED'} in ${seconds} s`);
