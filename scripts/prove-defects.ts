@@ -15,15 +15,21 @@ import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
-import { Defect, defectsVariable } from '../reference-implementation/defects.ts';
+import { Defect, defectsVariable, parseDefects } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { junitCounts } from '../reports/junit.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 
-const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true } } });
-const defects = (values.defect ?? Defect.options).map((name) => Defect.parse(name));
+let defects: Defect[];
+try {
+  const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true } } });
+  defects = values.defect ? [...parseDefects(values.defect.join(','))] : [...Defect.options];
+} catch (error) {
+  console.error(`npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...]`);
+  process.exit(2);
+}
 const checks = [...new Set(defects.map((defect) => plantedDefects[defect].check))];
 const paths = reportPaths(join(reportPaths().output, 'defects'), join(reportPaths().output, 'defects', 'history'));
 rmSync(paths.output, { recursive: true, force: true });
