@@ -24,6 +24,7 @@ import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campai
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { onInterrupt } from './on-interrupt.ts';
 
 const { values } = parseArgs({
   options: {
@@ -125,16 +126,7 @@ if (options.target) {
       (options.stackRateLimit ? `, its rate limit set by hand to ${options.stackRateLimit}/min` : ''),
   );
 }
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`${signal}: stopping`);
-    await stop();
-    process.exit(130);
-  });
-}
+onInterrupt(() => stop());
 
 const targetFile = join(outputDir, 'target.json');
 writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });

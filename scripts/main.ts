@@ -4,7 +4,6 @@
  * functional suite and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
@@ -15,6 +14,8 @@ import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import type { Phases } from '../reports/summary.ts';
+import { onInterrupt } from './on-interrupt.ts';
+import { runCommand } from './run-command.ts';
 
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
@@ -80,13 +81,8 @@ async function phase(name: string, work: () => Promise<boolean>): Promise<boolea
   return ok;
 }
 
-/** Runs a command with the project's PATH (Node 24 first), inheriting the terminal. */
-const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  new Promise<boolean>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve(code === 0));
-  });
+/** Runs a command with the project's PATH (Node 24 first), inheriting the terminal; true when it passed. */
+const run = async (command: string, args: string[], env: NodeJS.ProcessEnv = {}) => (await runCommand(command, args, { env })) === 0;
 
 const jobStarted = performance.now();
 const catalog = loadCatalog();
@@ -96,6 +92,7 @@ console.log(
 
 let targetFile = givenTarget;
 let stopStack = async () => {};
+onInterrupt(() => stopStack());
 let allPassed = true;
 try {
   if (target) {

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { stackReadyPrefix } from '../fixtures/schemas/target.ts';
 import { parseDefects } from '../reference-implementation/defects.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { onInterrupt } from './on-interrupt.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +29,4 @@ const stack = await startStack({
 console.error(`stack started in ${((performance.now() - started) / 1000).toFixed(1)} s; transaction log: ${stack.transactionLogFile}`);
 console.log(`${stackReadyPrefix}${JSON.stringify(stack.target)}`);
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    console.error(`${signal}: stopping the stack`);
-    await stack.stop();
-    process.exit(0);
-  });
-}
+onInterrupt(() => stack.stop(), 0);

@@ -10,11 +10,11 @@
  *      red, and the summary, the matrix and the report of that run name the same rows.
  * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { junitCounts } from '../reports/junit.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { runCommand } from './run-command.ts';
 
 const mainJob = reportPaths();
 const selfTests = reportPaths(join(mainJob.output, 'self-tests'));
@@ -43,23 +43,13 @@ const steps: Step[] = [
   { name: 'proof of failure', command: 'node', args: ['scripts/prove-defects.ts'] },
 ];
 
-const run = (step: Step) =>
-  new Promise<number>((resolve) => {
-    const child = spawn(step.command, step.args, { stdio: 'inherit', env: { ...process.env, ...step.env } });
-    child.on('error', (error) => {
-      console.error(`${step.name}: could not start ${step.command}: ${error.message}`);
-      resolve(127);
-    });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-
 const closingFile = join(mainJob.output, 'npm-test.txt');
 rmSync(closingFile, { force: true });
 const outcomes: { step: Step; code: number; seconds: number }[] = [];
 for (const step of steps) {
   console.log(`\n══ npm test · ${step.name}: ${[step.command, ...step.args].join(' ')} ══`);
   const started = performance.now();
-  const code = await run(step);
+  const code = await runCommand(step.command, step.args, { env: step.env });
   outcomes.push({ step, code, seconds: (performance.now() - started) / 1000 });
 }
 

@@ -1,7 +1,8 @@
 import type { Catalog, Row } from '../../fixtures/catalog/model.ts';
+import { mutatingActions } from '../../fixtures/catalog/vocabulary.ts';
 import type { Defect } from '../../reference-implementation/defects.ts';
 
-const writes = (row: Row) => row.actionKey === 'create' || row.actionKey === 'delete' || row.actionKey === 'update-config';
+const writes = (row: Row) => mutatingActions.includes(row.actionKey);
 
 /**
  * For each planted defect, the (row, check) pairs that must turn red, and why some rows cannot.
