@@ -1,5 +1,6 @@
 import type { Operation } from '../fixtures/catalog/model.ts';
-import type { OperationCall } from '../fixtures/clients/operation-request.ts';
+import { callFor } from '../fixtures/data/calls.ts';
+import type { OperationCall, Wire } from '../fixtures/profile/wire.ts';
 
 /**
  * What record an operation's call addresses under load: none (create), a fresh one it consumes
@@ -24,23 +25,17 @@ export function recordNeed(operation: Pick<Operation, 'actionKey'>): RecordNeed 
 /** The call of one operation, from the data factory's fields and the record it addresses. */
 export function loadCall(
   operation: Pick<Operation, 'actionKey' | 'endpoint'>,
+  wire: Wire,
   sources: { fields: (endpoint: string) => Record<string, unknown>; config: () => Record<string, unknown>; recordId?: string },
 ): OperationCall {
-  const id = sources.recordId;
-  if (recordNeed(operation) !== 'none' && !id) throw new Error(`${operation.actionKey} on ${operation.endpoint} needs a record id`);
-  switch (operation.actionKey) {
-    case 'create':
-      return { fields: sources.fields(operation.endpoint) };
-    case 'update-config':
-      return { id, fields: sources.config() };
-    default:
-      return { id };
-  }
+  if (recordNeed(operation) !== 'none' && !sources.recordId)
+    throw new Error(`${operation.actionKey} on ${operation.endpoint} needs a record id`);
+  return callFor(operation, wire, { fields: () => sources.fields(operation.endpoint), config: sources.config, recordId: sources.recordId });
 }
 
-/** How an answer counts: the success status of the action (RESTful conventions), a 429, a 5xx, or anything else. */
-export function classify(operation: Pick<Operation, 'actionKey'>, status: number, successStatus: Record<Operation['actionKey'], number>) {
-  const expected = status === successStatus[operation.actionKey];
+/** How an answer counts: the success status of the action (the profile's), a 429, a 5xx, or anything else. */
+export function classify(operation: Pick<Operation, 'actionKey'>, status: number, wire: Pick<Wire, 'successStatus'>) {
+  const expected = status === wire.successStatus(operation.actionKey);
   const limited = status === 429;
   const serverError = status >= 500;
   return { expected, limited, serverError, unexpected: !expected && !limited && !serverError };

@@ -1,5 +1,6 @@
-import type { OAuthClient } from '../fixtures/clients/oauth-client.ts';
-import { type TransactionLogEntry, TransactionLogPage } from '../fixtures/schemas/transaction-log.ts';
+import { logEntriesOf, readLogEntry } from '../fixtures/profile/log-entries.ts';
+import type { TargetProfile } from '../fixtures/profile/profile.ts';
+import { TransactionLogEntry } from '../fixtures/schemas/transaction-log.ts';
 import type { CampaignPlan, ClientRole } from './plan.ts';
 
 /** The log query answers at most this many entries, newest first. */
@@ -14,7 +15,8 @@ const windowMs = 60_000;
  */
 export class LogCollector {
   readonly #queryUrl: string;
-  readonly #oauth: OAuthClient;
+  readonly #authorization: () => Promise<string>;
+  readonly #convention: TargetProfile['transactionLog'];
   readonly #clientIds: readonly string[];
   readonly #requestIdPrefix: string;
   readonly #entries = new Map<string, TransactionLogEntry>();
@@ -27,14 +29,18 @@ export class LogCollector {
 
   constructor(options: {
     queryUrl: string;
-    oauth: OAuthClient;
+    /** The log reader's Authorization header value. */
+    authorization: () => Promise<string>;
+    /** The target's profile: how the log is queried and what its entries look like. */
+    profile: TargetProfile;
     clientIds: readonly string[];
     runId: string;
     slug: string;
     startedAt?: number;
   }) {
     this.#queryUrl = options.queryUrl;
-    this.#oauth = options.oauth;
+    this.#authorization = options.authorization;
+    this.#convention = options.profile.transactionLog;
     this.#clientIds = options.clientIds;
     this.#requestIdPrefix = `td448-load-${options.runId}-${options.slug}-`;
     this.#startedAt = options.startedAt ?? Date.now();
@@ -69,13 +75,19 @@ export class LogCollector {
     // Overlap the previous poll generously: an entry's time is when the gateway answered, and a slow answer is logged late.
     // A minute's margin for a deployment whose clock differs from ours: older entries are not this run's and are dropped.
     const since = new Date(Math.max(this.#startedAt - 60_000, this.#lastPoll - 15_000)).toISOString();
-    const authorization = await this.#oauth.authorization('log-admin');
+    const authorization = await this.#authorization();
+    const { clientParameter, sinceParameter, limitParameter } = this.#convention;
+    if (clientParameter === null)
+      throw new Error('the profile says the log cannot be queried by client (transactionLog.clientParameter: null)');
     for (const clientId of this.#clientIds) {
-      const url = `${this.#queryUrl}?${new URLSearchParams({ clientId, since, limit: String(pageLimit) })}`;
+      const url = `${this.#queryUrl}?${new URLSearchParams({ [clientParameter]: clientId, [sinceParameter]: since, [limitParameter]: String(pageLimit) })}`;
       try {
         const response = await fetch(url, { headers: { authorization, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
         if (!response.ok) throw new Error(`${response.status} ${(await response.text()).slice(0, 200)}`);
-        const { entries } = TransactionLogPage.parse(await response.json());
+        const page = logEntriesOf(this.#convention, await response.json());
+        if (!page)
+          throw new Error(`the answer has no list of entries at ${JSON.stringify(this.#convention.entries)} (transactionLog.entries)`);
+        const entries = page.map((raw) => TransactionLogEntry.parse(readLogEntry(this.#convention, raw)));
         // A full page (newest first) may have cut off older entries of this run: only if its oldest is still ours.
         if (entries.length >= pageLimit && entries.at(-1)?.requestId.startsWith(this.#requestIdPrefix)) this.truncated = true;
         for (const entry of entries) if (entry.requestId.startsWith(this.#requestIdPrefix)) this.#entries.set(entry.requestId, entry);

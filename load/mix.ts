@@ -1,4 +1,5 @@
 import type { Catalog, Operation, Row } from '../fixtures/catalog/model.ts';
+import { plainestOperation } from '../fixtures/catalog/plainest.ts';
 
 /** One operation of a campaign's mix, weighted by the catalog rows that put it there. */
 export interface MixEntry {
@@ -49,10 +50,8 @@ export function promisedLatency(catalog: Catalog): { rows: number[]; operationId
  * limit (so arranging never spends a client's budget) and POST when there is one.
  */
 export function arrangeOperation(catalog: Catalog, endpoint: string): Operation {
-  const creates = catalog.operations.filter((operation) => operation.endpoint === endpoint && operation.actionKey === 'create');
-  const unlimited = creates.filter((operation) => !operation.notes.includes('rate-limit'));
-  const pick = unlimited.find((operation) => operation.method === 'POST') ?? unlimited[0];
-  if (!pick)
+  const pick = plainestOperation(catalog, endpoint, 'create');
+  if (pick.notes.includes('rate-limit'))
     throw new Error(`the catalog declares no create operation outside the rate limit on ${endpoint}: nothing can arrange a record there`);
   return pick;
 }

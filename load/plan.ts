@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Endpoint, Operation } from '../fixtures/catalog/model.ts';
+import { TargetProfile } from '../fixtures/profile/profile.ts';
 
 /** "Thành công <1s": the catalog's promise, in milliseconds. */
 export const promisedLatencyMs = 1000;
@@ -69,6 +70,8 @@ export const CampaignPlan = z.object({
   /** Sockets shared by the virtual users of one worker. */
   httpPool: z.number().int().positive(),
   pacing: Pacing.default('ramp'),
+  /** The target's wire conventions: how each request is built and each answer read. */
+  targetProfile: TargetProfile,
 });
 export type CampaignPlan = z.infer<typeof CampaignPlan>;
 

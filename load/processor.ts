@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import type { Operation } from '../fixtures/catalog/model.ts';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, type HttpRequestSpec, type OperationCall, urlOf } from '../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
-import { successStatus } from '../fixtures/playwright/row-calls.ts';
+import { type HttpRequestSpec, type OperationCall, urlOf, Wire } from '../fixtures/profile/wire.ts';
 import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/resources.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { classify, loadCall, recordNeed } from './calls.ts';
@@ -50,6 +49,7 @@ interface Response {
 
 class CampaignWorker {
   readonly plan: CampaignPlan;
+  readonly wire: Wire;
   readonly #oauth: OAuthClient;
   readonly #tokens: TokenCache;
   readonly #clients: SmoothWeightedRoundRobin<string>;
@@ -61,6 +61,7 @@ class CampaignWorker {
 
   constructor(plan: CampaignPlan, target: TargetDescription) {
     this.plan = plan;
+    this.wire = new Wire(plan.targetProfile);
     this.#oauth = new OAuthClient(target);
     this.#tokens = new TokenCache(this.#oauth);
     this.#clients = new SmoothWeightedRoundRobin(plan.clients.map((client) => ({ value: client.clientId, weight: client.perMinute })));
@@ -86,7 +87,7 @@ class CampaignWorker {
     return buildRecordFields(endpoint as ResourceEndpoint, this.#faker);
   };
 
-  config = () => ({ config: buildConfig(this.#faker) });
+  config = () => buildConfig(this.#faker);
 
   /** Records that non-destructive operations address: a few per endpoint and worker, created on first use. */
   async poolRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
@@ -102,7 +103,7 @@ class CampaignWorker {
 
   async #createRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
     const arrange = operationOf(this.plan, this.plan.arrange[endpoint] as string);
-    const spec = buildOperationRequest(arrange, {
+    const spec = this.wire.request(arrange, {
       version: this.plan.apiVersion,
       fields: this.fields(endpoint),
       authorization,
@@ -114,9 +115,9 @@ class CampaignWorker {
       ...(spec.body !== undefined ? { body: spec.body } : {}),
     });
     const body = await response.text();
-    const id = idFromLocation(response.headers.get('location'));
-    if (response.status !== 201 || !id)
-      throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
+    const created = response.status === this.wire.successStatus('create');
+    const id = created ? this.wire.createdId(Object.fromEntries(response.headers), () => JSON.parse(body)) : undefined;
+    if (!created || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
     return id;
   }
 }
@@ -141,8 +142,6 @@ function readTarget(): TargetDescription {
     throw new Error(`set ${targetEnv.file} (a target description file) or ${targetEnv.json} (its JSON) for the load workers`);
   return TargetDescription.parse(JSON.parse(inline ?? readFileSync(file as string, 'utf8')));
 }
-
-const idFromLocation = (location: string | null | undefined) => (location ? decodeURIComponent(location.split('/').at(-1) ?? '') : '');
 
 function baseUrlOf(context: Context): string {
   if (!context.vars.target) throw new Error('the virtual user has no target URL');
@@ -185,9 +184,9 @@ export async function td448Prepare(request: RequestParams, context: Context, eve
       : need === 'pool'
         ? await worker.poolRecord(operation.endpoint, baseUrl, authorization)
         : undefined;
-  const call = loadCall(operation, { fields: worker.fields, config: worker.config, ...(recordId ? { recordId } : {}) });
+  const call = loadCall(operation, worker.wire, { fields: worker.fields, config: worker.config, ...(recordId ? { recordId } : {}) });
   const faults = worker.faults();
-  const spec = buildOperationRequest(operation, {
+  const spec = worker.wire.request(operation, {
     ...call,
     version: worker.plan.apiVersion,
     authorization,
@@ -203,7 +202,7 @@ export async function td448Observe(request: RequestParams, response: Response, c
   const worker = workerFor(context);
   const operation = operationOf(worker.plan, request.td448Operation as string);
   const status = response.statusCode;
-  const { expected, limited, serverError, unexpected } = classify(operation, status, successStatus);
+  const { expected, limited, serverError, unexpected } = classify(operation, status, worker.wire);
   const elapsed = response.timings?.phases?.total ?? Number.NaN;
   events.emit('counter', metrics.expected, expected ? 1 : 0);
   events.emit('counter', metrics.rateLimited, limited ? 1 : 0);
@@ -218,7 +217,7 @@ export async function td448Observe(request: RequestParams, response: Response, c
     if (worker.isPromised(operation)) events.emit('histogram', metrics.promisedTime, elapsed);
   }
   const rateLimited = operation.notes.includes('rate-limit');
-  events.emit('counter', metrics.rateLimitHeadersMissing, rateLimited && !hasRateLimitHeaders(response, limited) ? 1 : 0);
+  events.emit('counter', metrics.rateLimitHeadersMissing, rateLimited && !hasRateLimitHeaders(worker.wire, response, limited) ? 1 : 0);
   if (rateLimited && worker.plan.campaign === 'rate-limit') {
     const clientId = context.vars.td448Client as string;
     events.emit('counter', clientAllowed(clientId), limited ? 0 : 1);
@@ -227,23 +226,24 @@ export async function td448Observe(request: RequestParams, response: Response, c
   }
 }
 
-/** RateLimit-Policy and RateLimit on every answer of a limited operation, and a positive Retry-After on a 429. */
-export function hasRateLimitHeaders(response: Pick<Response, 'headers'>, limited: boolean): boolean {
-  const header = (name: string) => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  if (!header('ratelimit-policy') || !header('ratelimit')) return false;
+/**
+ * The profile's rate-limit headers (limit and remaining, in whichever generation it declares) on every answer
+ * of a limited operation, and a Retry-After in the profile's form on a 429.
+ */
+export function hasRateLimitHeaders(wire: Wire, response: Pick<Response, 'headers'>, limited: boolean): boolean {
+  const headers = headersOf(response);
+  const state = wire.rateLimit(headers);
+  if (state.limit === undefined || state.remaining === undefined) return false;
   if (!limited) return true;
-  const retryAfter = Number(header('retry-after'));
-  return Number.isInteger(retryAfter) && retryAfter > 0;
+  const retryAfter = wire.retryAfterSeconds(headers['retry-after']);
+  return retryAfter !== undefined && retryAfter >= 0;
 }
 
 /** beforeRequest of an arranging request: a fresh record for an operation that consumes one. */
 export async function td448PrepareArrange(request: RequestParams, context: Context, events: Events) {
   const worker = workerFor(context);
   const arrange = operationOf(worker.plan, request.td448Arrange as string);
-  const spec = buildOperationRequest(arrange, {
+  const spec = worker.wire.request(arrange, {
     version: worker.plan.apiVersion,
     fields: worker.fields(arrange.endpoint),
     authorization: context.vars.td448Authorization as string,
@@ -253,8 +253,20 @@ export async function td448PrepareArrange(request: RequestParams, context: Conte
   markSent(context, events);
 }
 
+/** Response headers as single strings, lower-case names. */
+function headersOf(response: Pick<Response, 'headers'>): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(response.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value[0] : value]),
+  );
+}
+
 export async function td448CaptureArranged(_request: RequestParams, response: Response, context: Context, events: Events) {
-  const id = response.statusCode === 201 ? idFromLocation(response.headers.location as string | undefined) : '';
+  const { wire } = workerFor(context);
+  const body = (response as Response & { body?: unknown }).body;
+  const id =
+    response.statusCode === wire.successStatus('create')
+      ? (wire.createdId(headersOf(response), () => (typeof body === 'string' ? JSON.parse(body) : body)) ?? '')
+      : '';
   if (id) context.vars.td448ArrangedId = id;
   events.emit('counter', metrics.arrangeFailed, id ? 0 : 1);
 }

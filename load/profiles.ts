@@ -1,4 +1,5 @@
 import type { Catalog, Operation } from '../fixtures/catalog/model.ts';
+import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
 import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix, unlimitedMix } from './mix.ts';
 import { type CampaignKind, CampaignPlan, type PlannedClient, type ProfileName, promisedLatencyMs, rateTolerance } from './plan.ts';
@@ -65,8 +66,10 @@ export const profiles: Record<ProfileName, ProfileSpec> = {
 export interface PlanOptions {
   runId: string;
   catalog: Catalog;
-  /** The target's clients; the ones named load-N are the load test's virtual clients. */
+  /** The target's clients with the role `load`: the load test's virtual clients, in the target description's order. */
   clientIds: readonly string[];
+  /** The target's wire conventions, carried by the plan to every worker. */
+  targetProfile: TargetProfile;
   campaigns?: readonly CampaignKind[];
   /** Overrides the latency campaign's duration (nominal, soak) or the stress step's. */
   durationSeconds?: number;
@@ -77,23 +80,18 @@ export interface PlanOptions {
   pacing?: CampaignPlan['pacing'];
 }
 
-/** The load clients of a target in numeric order: load-1, load-2, … */
-export function loadClients(clientIds: readonly string[]): string[] {
-  return clientIds.filter((id) => /^load-\d+$/.test(id)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
-}
-
 /** The campaigns a profile runs side by side (stress is planned step by step with planStressStep). */
 export function planProfile(profile: ProfileName, options: PlanOptions): CampaignPlan[] {
   const spec = profiles[profile];
   const wanted = (kind: CampaignKind) => !options.campaigns || options.campaigns.includes(kind);
-  const clients = loadClients(options.clientIds);
+  const clients = [...options.clientIds];
   const plans: CampaignPlan[] = [];
   let next = 0;
   const take = (count: number, what: string) => {
     const taken = clients.slice(next, next + count);
     if (taken.length < count) {
       throw new Error(
-        `${what} needs ${count} load clients (client ids load-1, load-2, …): the target describes ${clients.length}, and ${next} of them went to the campaigns before it. Add clients to the target description.`,
+        `${what} needs ${count} load clients (clients with the role "load"): the target describes ${clients.length}, and ${next} of them went to the campaigns before it. Add clients to the target description.`,
       );
     }
     next += count;
@@ -131,7 +129,7 @@ export function describeProfile(profile: ProfileName): string {
  */
 export function planStressStep(options: PlanOptions, index: number, rate: number, count: number): CampaignPlan {
   const spec = profiles.stress.stress as StressSpec;
-  const clients = loadClients(options.clientIds).slice(0, spec.clients);
+  const clients = options.clientIds.slice(0, spec.clients);
   const seconds = options.durationSeconds ?? spec.stepSeconds;
   const plan = planLatency('stress', options, { seconds, rate, clients: clients.length }, clients, unlimitedMix(options.catalog));
   return CampaignPlan.parse({
@@ -235,6 +233,7 @@ function buildPlan(
     apiVersion: options.apiVersion ?? 'v2',
     pacing: options.pacing ?? 'ramp',
     poolSize: 5,
+    targetProfile: options.targetProfile,
     httpPool: Math.min(1024, Math.max(16, Math.ceil(arrivalRate * 2))),
   });
 }

@@ -4,6 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { profileOf } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from './artillery-report.ts';
 import { artilleryScript } from './artillery-script.ts';
 import { artilleryCommand, type DistributedOptions, dotenvFor } from './distributed.ts';
@@ -180,17 +181,25 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
   let collector: LogCollector | undefined;
   let auditSkipped: string | undefined;
   if (plan.campaign === 'rate-limit') {
-    if (context.target.clients.some((client) => client.clientId === 'log-admin')) {
+    const reader = context.target.clients.find((client) => client.roles.includes('log-reader'));
+    const profile = profileOf(context.target);
+    if (reader && context.target.logQueryUrl && profile.transactionLog.clientParameter !== null) {
+      const oauth = new OAuthClient(context.target, profile);
       collector = new LogCollector({
         queryUrl: context.target.logQueryUrl,
-        oauth: new OAuthClient(context.target),
+        authorization: () => oauth.authorization(reader.clientId),
+        profile,
         clientIds: plan.clients.map((c) => c.clientId),
         runId: plan.runId,
         slug: plan.slug,
       });
       collector.start();
     } else {
-      auditSkipped = 'the target description has no log-admin client: the transaction log cannot be read';
+      auditSkipped = !reader
+        ? 'the target description has no client with the role "log-reader": the transaction log cannot be read'
+        : !context.target.logQueryUrl
+          ? 'the target description has no logQueryUrl: the transaction log cannot be queried by client'
+          : 'the profile says the log cannot be queried by client (transactionLog.clientParameter: null)';
     }
   }
   context.log(`▶ ${plan.slug}: ${plan.title} (script ${relative(projectRoot, files.script)})`);

@@ -1,5 +1,6 @@
 /** Test support for the load specs: the smoke plans and reports shaped like Artillery's. */
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { referenceProfile } from '../fixtures/profile/profile.ts';
 import { ArtilleryReport, type Summary } from './artillery-report.ts';
 import { clientAllowed, clientLimited, clientNoAnswer, metrics, operationStatus, operationTime } from './metrics.ts';
 import type { CampaignPlan } from './plan.ts';
@@ -7,7 +8,10 @@ import { planProfile } from './profiles.ts';
 
 export const catalog = loadCatalog();
 export const clientIds = Array.from({ length: 20 }, (_, i) => `load-${i + 1}`);
-export const [rateLimit, latency] = planProfile('smoke', { runId: 'test-run', catalog, clientIds }) as [CampaignPlan, CampaignPlan];
+export const [rateLimit, latency] = planProfile('smoke', { runId: 'test-run', catalog, clientIds, targetProfile: referenceProfile }) as [
+  CampaignPlan,
+  CampaignPlan,
+];
 export const start = Date.UTC(2026, 0, 1);
 
 const summary = (fields: Partial<Summary> & { count: number }): Summary => ({ min: 0, max: 0, mean: 0, p50: 0, p95: 0, p99: 0, ...fields });

@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
+import { promised } from '../fixtures/catalog/vocabulary.ts';
+
+const { rateLimitPerMinute } = promised;
+
 import { promisedLatencyMs, rateTolerance } from '../load/plan.ts';
 import { readResultFiles } from './allure-results.ts';
 import { requiredChecks } from './row-coverage.ts';

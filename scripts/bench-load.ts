@@ -10,6 +10,7 @@
  * The target runs in a child process of its own (npm run stack), so no generator shares its event loop.
  * Stops climbing at the first rate where Artillery falls behind or the target breaks its promise.
  */
+
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { stackReadyPrefix, type TargetDescription, TargetDescription as TargetSchema } from '../fixtures/schemas/target.ts';
-import { assertReachable, readTargetFile } from '../fixtures/target/resolve-target.ts';
+import { assertReachable, profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from '../load/artillery-report.ts';
 import { runAutocannonChild } from '../load/engines/autocannon.ts';
 import { evaluateCampaign } from '../load/evaluate.ts';
@@ -81,7 +82,13 @@ if (values.target) await assertReachable(target);
 const targetFile = join(outputDir, 'target.json');
 writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });
 const catalog = loadCatalog();
-const options = { runId, catalog, clientIds: target.clients.map((client) => client.clientId), pacing };
+const options = {
+  runId,
+  catalog,
+  clientIds: target.clients.filter((client) => client.roles.includes('load')).map((client) => client.clientId),
+  targetProfile: profileOf(target),
+  pacing,
+};
 const safe = limiterSafeRate(catalog, 20);
 const context = { outputDir, target, targetFile, log: (line: string) => console.log(line) };
 

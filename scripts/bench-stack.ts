@@ -7,7 +7,7 @@
  * the load down and hide its own queueing. The generator runs on a worker thread (its own core),
  * sends over keep-alive HTTP/1.1, and its event-loop utilisation is printed next to the stack's,
  * so a saturated generator shows. Operations are weighted by their catalog rows and spread over
- * the clients load-1…20 (each has its own 1000 req/min bucket on rate-limited operations).
+ * the clients of the role load (each has its own 1000 req/min bucket on rate-limited operations).
  * --profile writes a CPU profile of the stack's thread over the measured steps (open it in Chrome DevTools).
  * Figures only: nothing here passes or fails.
  */
@@ -19,9 +19,12 @@ import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Operation } from '../fixtures/catalog/model.ts';
+import { plainestOperation } from '../fixtures/catalog/plainest.ts';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, type OperationCall, urlOf } from '../fixtures/clients/operation-request.ts';
+import { callFor } from '../fixtures/data/calls.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
+import { referenceProfile } from '../fixtures/profile/profile.ts';
+import { urlOf, Wire } from '../fixtures/profile/wire.ts';
 import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
 
 /** One request as the generator sends it, built beforehand so building costs the generator nothing. */
@@ -169,8 +172,9 @@ async function main() {
     `stack started in ${((performance.now() - started) / 1000).toFixed(1)} s (${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap})`,
   );
   try {
-    const oauth = new OAuthClient(stack.target);
-    const clients = Array.from({ length: 20 }, (_, index) => `load-${index + 1}`);
+    const wire = new Wire(referenceProfile);
+    const oauth = new OAuthClient(stack.target, referenceProfile);
+    const clients = oauth.clientsFor('load').map((client) => client.clientId);
     const authorizations = await Promise.all(clients.map((client) => oauth.authorization(client)));
     const baseUrl = stack.target.apiBaseUrl;
 
@@ -186,14 +190,7 @@ async function main() {
 
     // Arrange: a few records per endpoint to read and reconfigure, and one record per planned delete.
     const endpoints = [...new Set(catalog.operations.map((operation) => operation.endpoint))] as ResourceEndpoint[];
-    const seedOperation = (endpoint: string) => {
-      const creates = catalog.operations.filter(
-        (op) => op.endpoint === endpoint && op.actionKey === 'create' && !op.notes.includes('rate-limit'),
-      );
-      const found = creates.find((op) => op.method === 'POST') ?? creates[0];
-      if (!found) throw new Error(`no unlimited create on ${endpoint}`);
-      return found;
-    };
+    const seedOperation = (endpoint: string) => plainestOperation(catalog, endpoint, 'create');
     const stable = new Map<string, string[]>();
     const deletable = new Map<string, string[]>();
     const arrange: { endpoint: ResourceEndpoint; into: Map<string, string[]> }[] = [];
@@ -208,7 +205,7 @@ async function main() {
       Array.from({ length: 16 }, async () => {
         while (cursor < arrange.length) {
           const { endpoint, into } = arrange[cursor++] as (typeof arrange)[number];
-          const spec = buildOperationRequest(seedOperation(endpoint), {
+          const spec = wire.request(seedOperation(endpoint), {
             fields: buildRecordFields(endpoint, faker),
             authorization: authorizations[0] as string,
           });
@@ -226,34 +223,24 @@ async function main() {
     );
     console.error(`arranged ${arrange.length} records in ${((performance.now() - arrangeStarted) / 1000).toFixed(1)} s`);
 
-    const successStatus = { create: 201, delete: 204, 'check-status': 200, export: 200, 'update-config': 200 } as const;
     let sequence = 0;
     const planRequest = (operation: Operation): PlannedRequest => {
       const endpoint = operation.endpoint as ResourceEndpoint;
       const pick = () => faker.helpers.arrayElement(stable.get(endpoint) ?? []);
-      const call: OperationCall = (() => {
-        switch (operation.actionKey) {
-          case 'create':
-            return { fields: buildRecordFields(endpoint, faker) };
-          case 'delete':
-            return { id: deletable.get(endpoint)?.pop() as string };
-          case 'update-config':
-            return { id: pick(), fields: { config: buildConfig(faker) } };
-          case 'check-status':
-            return { id: pick() };
-          case 'export':
-            // One record: a collection export's cost grows with the table the creates keep filling.
-            return { id: pick() };
-        }
-      })();
+      // Export too addresses one record: a collection export's cost grows with the table the creates keep filling.
+      const call = callFor(operation, wire, {
+        fields: () => buildRecordFields(endpoint, faker),
+        config: () => buildConfig(faker),
+        recordId: operation.actionKey === 'create' ? undefined : operation.actionKey === 'delete' ? deletable.get(endpoint)?.pop() : pick(),
+      });
       const authorization = authorizations[sequence++ % authorizations.length] as string;
-      const spec = buildOperationRequest(operation, { ...call, authorization, requestId: `bench-${sequence}` });
+      const spec = wire.request(operation, { ...call, authorization, requestId: `bench-${sequence}` });
       return {
         method: spec.method,
         url: urlOf(baseUrl, spec),
         headers: spec.headers,
         body: spec.body,
-        expected: successStatus[operation.actionKey],
+        expected: wire.successStatus(operation.actionKey),
       };
     };
 

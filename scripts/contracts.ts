@@ -21,7 +21,7 @@ import { readSpec, validateAsyncApi, validateOpenApi, writeSpecs } from '../cont
 import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
 import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { provideTarget } from '../fixtures/target/embedded.ts';
+import { provideTarget } from '../fixtures/target/provide-target.ts';
 import { resolvedTarget } from '../fixtures/target/resolve-target.ts';
 
 const { positionals, values } = parseArgs({

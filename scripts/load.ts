@@ -7,13 +7,14 @@
  * stack unless --target or TD448_TARGET names a deployment), judges them, prints the figures and writes
  * Artillery's JSON reports, Allure results and Allure 3 performance metrics. Exits 1 on any failed threshold.
  */
+
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
-import { assertReachable, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { assertReachable, profileOf, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, stressResults, writeAllureFiles } from '../load/allure.ts';
 import { artilleryCommand, cloudReachabilityProblems, DistributedOptions, shellLine } from '../load/distributed.ts';
 import type { CampaignVerdict } from '../load/evaluate.ts';
@@ -140,7 +141,8 @@ const catalog = loadCatalog();
 const planOptions: PlanOptions = {
   runId,
   catalog,
-  clientIds: target.clients.map((client) => client.clientId),
+  clientIds: target.clients.filter((client) => client.roles.includes('load')).map((client) => client.clientId),
+  targetProfile: profileOf(target),
   ...(options.campaign !== 'all' ? { campaigns: [options.campaign] } : {}),
   ...(options.duration ? { durationSeconds: options.duration } : {}),
   ...(options.rate ? { latencyRate: options.rate } : {}),
@@ -171,7 +173,9 @@ try {
       log(`\n${plan.slug}: ${plan.title}\n  script: ${relative(projectRoot, files.script)}\n  run:    ${shellLine(command)}`);
       for (const line of command.prerequisites) log(`  needs:  ${line}`);
     }
-    for (const problem of options.distributed.platform === 'local' ? [] : cloudReachabilityProblems([target.apiBaseUrl, target.tokenUrl]))
+    for (const problem of options.distributed.platform === 'local'
+      ? []
+      : cloudReachabilityProblems([target.apiBaseUrl, target.tokenUrl ?? target.issuer]))
       log(`  warning: ${problem}`);
   } else {
     const verdicts: CampaignVerdict[] = [];

@@ -5,6 +5,7 @@ import { eventMessageOf, rowsWithEvents } from '../interactions/event-messages.t
 import { catalog, labelRow, operationOf, rowDetails, rowTitle } from '../support/catalog-rows.ts';
 import { assemblePact } from '../support/pact-files.ts';
 import { rowPactDir } from '../support/participants.ts';
+import { contractTopics } from '../support/wire.ts';
 import { givenStates, pactOptions } from './declare-interaction.ts';
 
 /**
@@ -47,7 +48,7 @@ for (const row of rows) {
       .executeTest(async (received) => {
         const parsed = message.schema.safeParse(received.contents.content);
         expect(parsed.error?.issues ?? [], 'the event fits the suite’s schema').toEqual([]);
-        expect(received.metadata).toMatchObject({ topic: 'td448.events', 'content-type': 'application/cloudevents+json' });
+        expect(received.metadata).toMatchObject({ topic: contractTopics.events, 'content-type': 'application/cloudevents+json' });
       });
   });
 }

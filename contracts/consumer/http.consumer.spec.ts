@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import { PactV4 } from '@pact-foundation/pact';
 import { expect, test } from '@playwright/test';
-import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
+import { urlOf } from '../../fixtures/profile/wire.ts';
 import { type HttpInteraction, rowInteractions } from '../interactions/http-interactions.ts';
 import { exampleAuthorization } from '../interactions/matchers.ts';
 import { catalog, labelRow, rowDetails, rowTitle } from '../support/catalog-rows.ts';
 import { assemblePact, interactionsPerRow } from '../support/pact-files.ts';
 import { rowPactDir } from '../support/participants.ts';
+import { contractWire } from '../support/wire.ts';
 import { declareHttpInteraction, pactOptions } from './declare-interaction.ts';
 import { readAnswer } from './read-answer.ts';
 
@@ -19,7 +20,7 @@ import { readAnswer } from './read-answer.ts';
 async function play(interaction: HttpInteraction, dir: string) {
   const pact = new PactV4(pactOptions('http', dir));
   await declareHttpInteraction(pact, interaction).executeTest(async (server) => {
-    const spec = buildOperationRequest(interaction.operation, {
+    const spec = contractWire.request(interaction.operation, {
       ...interaction.call,
       ...(interaction.sendsToken ? { authorization: exampleAuthorization } : {}),
     });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import { DomainEvent, eventType } from '../../fixtures/schemas/event.ts';
-import { apiVersions } from '../../fixtures/schemas/protocol.ts';
+
+const apiVersions = promised.versions;
+
 import {
   ExportDocument,
   type ResourceEndpoint,

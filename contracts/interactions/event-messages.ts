@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
-import type { OperationCall } from '../../fixtures/clients/operation-request.ts';
-import { eventType } from '../../fixtures/schemas/event.ts';
-import { topics } from '../../fixtures/schemas/protocol.ts';
+import type { OperationCall } from '../../fixtures/profile/wire.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
+import { contractTopics as topics, contractWire as wire } from '../support/wire.ts';
 import { eventSchema } from './answer-schemas.ts';
 import { bodyMatchers, eventMetadataMatchers } from './matchers.ts';
 import { canCreate, client, type ProviderState, recordExists } from './provider-states.ts';
@@ -43,7 +42,7 @@ function exampleEventRecord(operation: Operation, data: RowData): unknown {
 export function eventMessageOf(row: Row, operation: Operation): EventMessage {
   const data = rowData(row, operation, 'event');
   const endpoint = resourceEndpoint(operation);
-  const type = eventType(endpoint, operation.actionKey);
+  const type = wire.eventType(endpoint, operation.actionKey);
   const schema = eventSchema(endpoint, operation.actionKey, [operation.method]);
   const example = {
     specversion: '1.0',

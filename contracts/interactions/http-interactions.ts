@@ -1,20 +1,28 @@
 import type { z } from 'zod';
 import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
-import { buildOperationRequest, type HttpRequestSpec, type OperationCall } from '../../fixtures/clients/operation-request.ts';
-import { successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import type { HttpRequestSpec, OperationCall } from '../../fixtures/profile/wire.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
-import {
-  type ApiVersion,
-  collectionPath,
-  maxRetries,
-  mediaTypes,
-  headers as protocol,
-  rateLimitPerMinute,
-} from '../../fixtures/schemas/protocol.ts';
 import { UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
+import { contractWire as wire } from '../support/wire.ts';
 import { requestSchema } from './answer-schemas.ts';
-import { bodyMatchers, headerMatchers, itemPathMatcher, problemMatchers, queryMatchers, xmlBodyMatchers } from './matchers.ts';
+import {
+  bodyMatchers,
+  headerMatchers,
+  itemPathMatcher,
+  itemPathPattern,
+  problemMatchers,
+  queryMatchers,
+  rateLimitMatchers,
+  retryAfterMatcher,
+  xmlBodyMatchers,
+} from './matchers.ts';
+
+type ApiVersion = (typeof promised.versions)[number];
+const { maxRetries, rateLimitPerMinute } = promised;
+
 import { type ClientRole, canCreate, client, faultStates, type ProviderState, recordExists } from './provider-states.ts';
 import { type RowData, resourceEndpoint, rowData, type SuccessBody, successBody } from './row-data.ts';
 
@@ -120,11 +128,7 @@ function errorAnswer(kind: HttpInteractionKind): ErrorAnswer | undefined {
         status: 429,
         slug: 'rate-limited',
         example: 'rate-limited',
-        headers: {
-          'retry-after': headerMatchers.retryAfter,
-          'ratelimit-policy': headerMatchers.rateLimitPolicy,
-          ratelimit: headerMatchers.rateLimitExhausted,
-        },
+        headers: { 'retry-after': retryAfterMatcher(wire), ...rateLimitMatchers(wire, true) },
       };
     case 'rolled-back':
       return { status: 500, slug: 'rolled-back', example: 'rolled-back', headers: {} };
@@ -133,7 +137,7 @@ function errorAnswer(kind: HttpInteractionKind): ErrorAnswer | undefined {
         status: 502,
         slug: 'downstream-failed',
         example: 'downstream-failed',
-        headers: { [protocol.attempts]: headerMatchers.literal(String(1 + maxRetries)) },
+        headers: wire.profile.headers.attempts ? { [wire.profile.headers.attempts]: headerMatchers.literal(String(1 + maxRetries)) } : {},
       };
     default:
       return undefined;
@@ -156,22 +160,32 @@ function callOf(kind: HttpInteractionKind, version: ApiVersion, data: RowData): 
 function requestTemplate(operation: Operation, version: ApiVersion, spec: HttpRequestSpec, sendsToken: boolean, data: RowData) {
   const headers: Template = {};
   for (const [name, value] of Object.entries(spec.headers)) {
-    if (name === protocol.requestId) headers[name] = headerMatchers.requestId(value);
-    else if (name === protocol.traceparent) headers[name] = headerMatchers.traceparent(value);
+    if (name === wire.profile.headers.requestId) headers[name] = headerMatchers.requestId(value);
+    else if (name === wire.profile.headers.traceparent) headers[name] = headerMatchers.traceparent(value);
     else if (name !== 'authorization') headers[name] = headerMatchers.literal(value);
   }
   if (sendsToken) headers.authorization = headerMatchers.bearerToken;
-  const path = data.existing ? itemPathMatcher(collectionPath(version, operation.endpoint), spec.path) : spec.path;
+  const path = data.existing ? itemPathMatcher(itemPathPattern(wire, operation, version), spec.path) : spec.path;
   const schema = requestSchema(resourceEndpoint(operation), operation.actionKey);
   const fields = data.fields ?? {};
-  const queryExample = operation.actionKey === 'update-config' ? UpdateConfigBody.parse(fields).config : fields;
+  const configField = wire.profile.requests.configField;
+  const queryExample = operation.actionKey === 'update-config' ? (fields[configField] as Record<string, unknown>) : fields;
   const querySchema = operation.actionKey === 'update-config' ? UpdateConfigBody.shape.config : schema;
-  const query = spec.query.length > 0 ? queryMatchers(querySchema, spec.query, queryExample) : undefined;
+  const action = wire.profile.requests.action;
+  const actionPair = spec.query.find(([name]) => action.in === 'query' && name === action.name);
+  const fieldPairs = spec.query.filter((pair) => pair !== actionPair);
+  const query =
+    spec.query.length > 0
+      ? {
+          ...(fieldPairs.length > 0 ? queryMatchers(querySchema, fieldPairs, queryExample) : {}),
+          ...(actionPair ? { [actionPair[0]]: [headerMatchers.literal(actionPair[1])] } : {}),
+        }
+      : undefined;
   let body: Body | undefined;
   if (spec.body !== undefined)
     body =
       spec.headers['content-type'] === mediaTypes.xml
-        ? { xml: xmlBodyMatchers('record', schema, fields, 'repeated') }
+        ? { xml: xmlBodyMatchers(wire.profile.requests.xmlRoot, schema, fields, 'repeated') }
         : { json: bodyMatchers(schema, fields) };
   return { method: spec.method, path, query, headers, body };
 }
@@ -180,15 +194,13 @@ function requestTemplate(operation: Operation, version: ApiVersion, spec: HttpRe
 function promisedHeaders(row: Row, kind: HttpInteractionKind, data: RowData, status: number): Template {
   const headers: Template = {};
   if (row.noteKey === 'gateway') {
-    headers[protocol.requestId] = headerMatchers.sameRequestId(data.requestId);
-    headers[protocol.traceparent] = headerMatchers.sameTrace(data.traceId, data.traceparent);
+    headers[wire.profile.headers.requestId] = headerMatchers.sameRequestId(data.requestId);
+    headers[wire.profile.headers.traceparent] = headerMatchers.sameTrace(data.traceId, data.traceparent);
   }
   const succeeded = status < 400;
-  if (row.noteKey === 'rate-limit' && succeeded) {
-    headers['ratelimit-policy'] = headerMatchers.rateLimitPolicy;
-    headers.ratelimit = headerMatchers.rateLimit;
-  }
-  if (row.resultKey === 'retry' && succeeded) headers[protocol.attempts] = headerMatchers.attempts(`[1-${1 + maxRetries}]`, '1');
+  if (row.noteKey === 'rate-limit' && succeeded) Object.assign(headers, rateLimitMatchers(wire, false));
+  const attempts = wire.profile.headers.attempts;
+  if (row.resultKey === 'retry' && succeeded && attempts) headers[attempts] = headerMatchers.attempts(`[1-${1 + maxRetries}]`, '1');
   if (kind === 'v1') {
     headers.deprecation = headerMatchers.deprecation;
     headers.sunset = headerMatchers.sunset;
@@ -203,14 +215,11 @@ function successTemplate(
   data: RowData,
   body: SuccessBody | undefined,
 ) {
-  const status = successStatus[operation.actionKey];
+  const status = wire.successStatus(operation.actionKey);
   const headers: Template = {};
   if (operation.actionKey === 'create')
-    headers.location = headerMatchers.location(collectionPath(version, operation.endpoint), 'a-new-record-id');
-  if (kind === 'v1') {
-    const successor = collectionPath('v2', operation.endpoint) + (data.existing ? `/${encodeURIComponent(data.existing.id)}` : '');
-    headers.link = headerMatchers.successorVersion(successor);
-  }
+    headers.location = headerMatchers.location(itemPathPattern(wire, operation, version), wire.path(operation, version, 'a-new-record-id'));
+  if (kind === 'v1') headers.link = headerMatchers.successorVersion(wire.path(operation, 'v2', data.existing?.id));
   if (!body || status === 204) return { status, headers, body: undefined };
   if (kind === 'xml') {
     headers['content-type'] = headerMatchers.mediaType(mediaTypes.xml);
@@ -225,7 +234,7 @@ export function interactionOf(row: Row, operation: Operation, kind: HttpInteract
   const version: ApiVersion = kind === 'v1' ? 'v1' : 'v2';
   const call = callOf(kind, version, data);
   const sendsToken = kind !== 'unauthenticated';
-  const spec = buildOperationRequest(operation, call);
+  const spec = wire.request(operation, call);
   const success = successBody(operation, data);
   const failure = errorAnswer(kind);
   const response = failure

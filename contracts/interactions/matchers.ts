@@ -1,6 +1,10 @@
 import { MatchersV3, XmlBuilder, type XmlElement } from '@pact-foundation/pact';
 import type { z } from 'zod';
-import { rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import type { Wire } from '../../fixtures/profile/wire.ts';
+
+const { rateLimitPerMinute } = promised;
 
 /**
  * Every Pact matcher of the contracts, in one module. Body matchers are derived from the suite's
@@ -156,8 +160,46 @@ export function queryMatchers(schema: z.ZodType | undefined, pairs: readonly [st
   return query as Record<string, ReturnType<typeof string>[]>;
 }
 
-/** The path of an item (`/v2/customer/update/{id}`): any id, the example's by default. */
-export const itemPathMatcher = (collection: string, examplePath: string) => regex(`^${escapeRegex(collection)}/[^/]+$`, examplePath);
+/** The path of an item under the profile's item template (`/v2/customer/update/{id}`): any id; the example's by default. */
+export function itemPathPattern(wire: Wire, operation: Pick<Operation, 'endpoint' | 'actionKey'>, version: string): string {
+  const marker = 'td448-any-id';
+  return `^${escapeRegex(wire.path(operation, version, marker)).replace(marker, '[^/?]+')}$`;
+}
+export const itemPathMatcher = (pattern: string, examplePath: string) => regex(pattern, examplePath);
+
+const httpDate = '[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT';
+
+/** The rate-limit headers of the profile's generation on an answer of a limited operation; `exhausted` on a 429. */
+export function rateLimitMatchers(wire: Wire, exhausted: boolean): Record<string, unknown> {
+  switch (wire.profile.rateLimit.headers) {
+    case 'ietf-structured':
+      return {
+        'ratelimit-policy': headerMatchers.rateLimitPolicy,
+        ratelimit: exhausted ? headerMatchers.rateLimitExhausted : headerMatchers.rateLimit,
+      };
+    case 'ietf-legacy':
+    case 'x-ratelimit': {
+      const prefix = wire.profile.rateLimit.headers === 'x-ratelimit' ? 'x-ratelimit' : 'ratelimit';
+      return {
+        [`${prefix}-limit`]: regex(`^${rateLimitPerMinute}(\\s*[,;].*)?$`, String(rateLimitPerMinute)),
+        [`${prefix}-remaining`]: exhausted ? equal('0') : regex('^\\d+$', String(rateLimitPerMinute - 1)),
+        [`${prefix}-reset`]: regex('^\\d+$', '42'),
+      };
+    }
+  }
+}
+
+/** Retry-After (RFC 9110 §10.2.3) in the profile's form: delay-seconds, an HTTP-date, or either. */
+export function retryAfterMatcher(wire: Wire) {
+  switch (wire.profile.rateLimit.retryAfter) {
+    case 'seconds':
+      return headerMatchers.retryAfter;
+    case 'http-date':
+      return regex(`^${httpDate}$`, 'Wed, 30 Jun 2027 00:00:42 GMT');
+    case 'either':
+      return regex(`^(\\d+|${httpDate})$`, '42');
+  }
+}
 
 /** What the pact shows as the token; the verifier sends a real one of the contracts' client instead. */
 export const exampleAuthorization = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJ0ZDQ0OC1zdWl0ZSJ9.c2lnbmF0dXJl';
@@ -178,7 +220,7 @@ export const headerMatchers = {
   /** The gateway continues the caller's trace: same trace id, a span of its own. */
   sameTrace: (traceId: string, example: string) => regex(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`, example),
   mediaType: (type: string) => regex(`^${escapeRegex(type)}(\\s*;.*)?$`, `${type}; charset=utf-8`),
-  location: (collection: string, exampleId: string) => regex(`^${escapeRegex(collection)}/[^/]+$`, `${collection}/${exampleId}`),
+  location: (pattern: string, example: string) => regex(pattern, example),
   rateLimitPolicy: regex(`^"[^"]+";q=${rateLimitPerMinute};w=60$`, `"per-client";q=${rateLimitPerMinute};w=60`),
   rateLimit: regex('^"[^"]+";r=\\d+;t=\\d+$', `"per-client";r=${rateLimitPerMinute - 1};t=60`),
   rateLimitExhausted: regex('^"[^"]+";r=0;t=\\d+$', '"per-client";r=0;t=42'),

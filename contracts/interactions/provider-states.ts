@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
+
+const { rateLimitPerMinute } = promised;
 
 /**
  * Provider states, named after the data (or the client, or the fault) an interaction needs.

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Operation, Row } from '../../fixtures/catalog/model.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
 import { isResourceEndpoint, type ResourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import { contractWire as wire } from '../support/wire.ts';
 import { answerSchema, xmlRootOf } from './answer-schemas.ts';
 import type { RecordParams } from './provider-states.ts';
 
@@ -50,7 +51,7 @@ export function rowData(row: Row, operation: Operation, variant: string): RowDat
       operation.actionKey === 'create'
         ? recordFields
         : operation.actionKey === 'update-config'
-          ? { config: buildConfig(faker) }
+          ? wire.configFields(buildConfig(faker))
           : undefined,
     requestId: `td448-${key}`,
     traceId,
@@ -85,7 +86,7 @@ export function successBody(operation: Operation, data: RowData): SuccessBody | 
   const example = (() => {
     switch (operation.actionKey) {
       case 'update-config':
-        return exampleRecord(existing, UpdateConfigBody.parse(data.fields).config);
+        return exampleRecord(existing, UpdateConfigBody.shape.config.parse(data.fields?.[wire.profile.requests.configField]));
       case 'check-status':
         return { resource: endpoint, id: existing.id, status: 'active', checkedAt: exampleTime };
       case 'export':

@@ -1,27 +1,26 @@
-import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import type { ClientRole as TargetRole, TargetDescription } from '../../fixtures/schemas/target.ts';
+import { clientForBucket } from '../../fixtures/target/buckets.ts';
 import type { ClientRole } from '../interactions/provider-states.ts';
 
 export type TokenRole = Exclude<ClientRole, 'anonymous'>;
 
-/** The client the 429 interactions drive over its limit; a target without it lends `short-lived` (see below). */
-export const throttledClient = 'contracts-throttled';
-
 /**
- * The OAuth2 clients provider verification acts as, each with a rate-limit bucket no other suite uses.
- * `throttled` is spent to its limit for the 429 interactions, so it must be a client of its own: the
- * target's `contracts-throttled`, or else `short-lived`, whose bucket no suite spends (its tokens only
- * ever get refused as expired) and whose tokens the session takes fresh for each request.
- * TD448_CONTRACT_CLIENTS maps the roles onto a deployment's clients: `authorized=ci-a,throttled=ci-b`.
+ * The OAuth2 clients provider verification acts as, found by role, each with a rate-limit bucket no other
+ * suite uses: `authorized` is the functional client of the contracts' bucket; `unscoped` the client with the
+ * role unscoped; `throttled` is spent to its limit for the 429 interactions, so it must be a client of its own:
+ * the role throttled, or else short-lived (whose bucket no suite spends; its tokens are taken fresh per request).
+ * TD448_CONTRACT_CLIENTS maps the roles onto other clients: `authorized=ci-a,throttled=ci-b`.
  */
 export function contractClients(
   target: Pick<TargetDescription, 'clients'>,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<TokenRole, string> {
-  const has = (clientId: string) => target.clients.some((client) => client.clientId === clientId);
+  const byRole = (role: TargetRole) => target.clients.find((client) => client.roles.includes(role))?.clientId;
+  const authorized = clientForBucket(target, 'contracts');
   const defaults: Record<TokenRole, string> = {
-    authorized: 'suite-7',
-    unscoped: 'no-scopes',
-    throttled: has(throttledClient) ? throttledClient : 'short-lived',
+    authorized: 'clientId' in authorized ? authorized.clientId : '(no functional client)',
+    unscoped: byRole('unscoped') ?? '(no unscoped client)',
+    throttled: byRole('throttled') ?? byRole('short-lived') ?? '(no throttled client)',
   };
   const overrides = Object.fromEntries(
     (env.TD448_CONTRACT_CLIENTS ?? '')

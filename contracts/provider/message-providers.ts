@@ -1,6 +1,8 @@
-import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
 import type { KafkaProbe } from '../../fixtures/probes/kafka-probe.ts';
+import { structuredContentType } from '../../fixtures/profile/events.ts';
+import { urlOf } from '../../fixtures/profile/wire.ts';
 import type { EventMessage } from '../interactions/event-messages.ts';
+import { contractWire } from '../support/wire.ts';
 import { type ProviderSession, uniqueRequestId } from './provider-session.ts';
 
 /** What a message provider hands Pact: the event as published, and its Kafka topic and headers as metadata. */
@@ -20,7 +22,7 @@ export function messageProviders(
   const publish = async (message: EventMessage): Promise<PublishedEvent> => {
     const kafka = await probe();
     const requestId = uniqueRequestId(message.call.requestId ?? 'td448-contract-event');
-    const spec = buildOperationRequest(message.operation, { ...message.call, requestId, authorization: await session.authorization() });
+    const spec = contractWire.request(message.operation, { ...message.call, requestId, authorization: await session.authorization() });
     const response = await fetch(urlOf(session.target.apiBaseUrl, spec), {
       method: spec.method,
       headers: spec.headers,
@@ -32,7 +34,15 @@ export function messageProviders(
     if (!event) throw new Error(`no event for request ${requestId} on ${session.target.topics.events} within ${timeoutMs} ms`);
     if (more.length > 0)
       throw new Error(`${1 + more.length} events for request ${requestId}: a successful operation publishes exactly one`);
-    return { __pactMessageMetadata: { topic: event.topic, ...event.headers }, message: event.value };
+    if (contractWire.profile.events.mode === 'structured')
+      return { __pactMessageMetadata: { topic: event.topic, ...event.headers }, message: event.value };
+    // Binary content mode: the pact states the event in its canonical structured form (attributes and data in one
+    // JSON object), so the attributes the target sent as ce_* headers are verified as members of the event.
+    const headers = Object.fromEntries(Object.entries(event.headers).filter(([name]) => !name.toLowerCase().startsWith('ce_')));
+    return {
+      __pactMessageMetadata: { topic: event.topic, ...headers, 'content-type': structuredContentType },
+      message: event.event,
+    };
   };
   return Object.fromEntries(messages.map((message) => [message.description, () => publish(message)]));
 }

@@ -1,8 +1,8 @@
 import type { Catalog } from '../../fixtures/catalog/model.ts';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 import { type ClientRole, type ProviderState, RecordParams } from '../interactions/provider-states.ts';
+import { contractProfile } from '../support/wire.ts';
 import { contractClients } from './contract-clients.ts';
 import { useUpRateLimit } from './rate-limit.ts';
 import { apiRecordStates, type RecordStates, testStateInterface } from './record-states.ts';
@@ -36,7 +36,7 @@ let sent = 0;
 export const uniqueRequestId = (base: string) => `${base}.${Date.now().toString(36)}${(++sent).toString(36)}`;
 
 export function providerSession(target: TargetDescription, catalog: Catalog): ProviderSession {
-  const oauth = new OAuthClient(target);
+  const oauth = new OAuthClient(target, contractProfile);
   const clients = contractClients(target);
   const records = target.testStateUrl
     ? testStateInterface(target.testStateUrl)
@@ -91,8 +91,9 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
     stateErrors,
     stateHandlers: (states) => Object.fromEntries(states.map((state) => [state.name, handlerOf(state)])),
     requestFilter(request, _response, next) {
-      const requestId = request.headers[protocol.requestId];
-      if (typeof requestId === 'string') request.headers[protocol.requestId] = uniqueRequestId(requestId);
+      const name = contractProfile.headers.requestId;
+      const requestId = request.headers[name];
+      if (typeof requestId === 'string') request.headers[name] = uniqueRequestId(requestId);
       if (request.headers.authorization !== undefined) {
         if (authorization) request.headers.authorization = authorization;
         else delete request.headers.authorization;

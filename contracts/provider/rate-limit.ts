@@ -1,8 +1,12 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
-import { rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
+import { urlOf } from '../../fixtures/profile/wire.ts';
+
+const { rateLimitPerMinute } = promised;
+
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import { contractWire } from '../support/wire.ts';
 
 /** The cheapest rate-limited operation to spend a bucket on: a read of the collection that emits no event. */
 function cheapestRateLimited(catalog: Catalog): Operation {
@@ -26,10 +30,10 @@ export async function useUpRateLimit(
   batch = 25,
 ): Promise<number> {
   const operation = cheapestRateLimited(catalog);
-  const url = urlOf(target.apiBaseUrl, buildOperationRequest(operation));
+  const url = urlOf(target.apiBaseUrl, contractWire.request(operation));
   /** A fresh token per batch: the bucket's client may be one whose tokens live only seconds. */
   const sendBatch = async (size: number) => {
-    const spec = buildOperationRequest(operation, { authorization: `Bearer ${(await oauth.requestToken(clientId)).token}` });
+    const spec = contractWire.request(operation, { authorization: `Bearer ${(await oauth.requestToken(clientId)).token}` });
     return Promise.all(
       Array.from({ length: size }, async () => {
         const response = await fetch(url, { method: spec.method, headers: spec.headers });

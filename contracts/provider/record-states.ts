@@ -1,8 +1,9 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, type OperationCall, urlOf } from '../../fixtures/clients/operation-request.ts';
+import { type OperationCall, urlOf } from '../../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 import type { RecordParams } from '../interactions/provider-states.ts';
+import { contractWire } from '../support/wire.ts';
 
 /** Puts a record in place before an interaction, and takes it away after. */
 export interface RecordStates {
@@ -43,7 +44,7 @@ function plainestOperation(catalog: Catalog, endpoint: string, action: Operation
 /** Any deployment: records are arranged through the API itself, with explicit ids, as the contracts' own client. */
 export function apiRecordStates(target: TargetDescription, oauth: OAuthClient, catalog: Catalog, clientId: string): RecordStates {
   const send = async (operation: Operation, call: OperationCall) => {
-    const spec = buildOperationRequest(operation, {
+    const spec = contractWire.request(operation, {
       ...call,
       authorization: await oauth.authorization(clientId),
       requestId: `td448-contract-state-${crypto.randomUUID()}`,

@@ -1,7 +1,18 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { eventType } from '../../fixtures/schemas/event.ts';
-import { headers as protocol, topics } from '../../fixtures/schemas/protocol.ts';
+
+const topics = { events: 'td448.events' };
+/** The documents describe the reference profile's wire conventions (a deployment's own profile is not yet rendered as OpenAPI). */
+const protocol = {
+  action: referenceProfile.requests.action.in === 'path' ? 'action' : referenceProfile.requests.action.name,
+  requestId: referenceProfile.headers.requestId,
+  traceparent: referenceProfile.headers.traceparent,
+  idempotencyKey: referenceProfile.headers.idempotencyKey,
+  attempts: referenceProfile.headers.attempts ?? 'td448-attempts',
+};
+
 import { eventSchema } from '../interactions/answer-schemas.ts';
 import { resourceEndpoint } from '../interactions/row-data.ts';
 import { type JsonSchema, jsonSchemaOf, pascalName } from './json-schema.ts';

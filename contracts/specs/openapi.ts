@@ -1,7 +1,20 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
+import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
-import { apiVersions, maxRetries, mediaTypes, headers as protocol, rateLimitPerMinute } from '../../fixtures/schemas/protocol.ts';
+
+const { maxRetries, rateLimitPerMinute, versions: apiVersions } = promised;
+/** The documents describe the reference profile's wire conventions (a deployment's own profile is not yet rendered as OpenAPI). */
+const protocol = {
+  action: referenceProfile.requests.action.in === 'path' ? 'action' : referenceProfile.requests.action.name,
+  requestId: referenceProfile.headers.requestId,
+  traceparent: referenceProfile.headers.traceparent,
+  idempotencyKey: referenceProfile.headers.idempotencyKey,
+  attempts: referenceProfile.headers.attempts ?? 'td448-attempts',
+};
+
 import { resourceBodies, resourceEndpoints, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { apiScopes, requiredScope, type ScopeKind } from '../../fixtures/schemas/scopes.ts';
 import { exportSchema, recordSchema, statusSchema } from '../interactions/answer-schemas.ts';

@@ -4,7 +4,7 @@ import { expect, test } from '../../fixtures/playwright/test.ts';
 import { expectCompleteLogEntry, expectNoSecrets } from '../support/expectations.ts';
 import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-2' });
+test.use({ bucket: 'transaction-log' });
 
 for (const row of catalog.rows) {
   const operation = operationOf(row);

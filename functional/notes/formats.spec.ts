@@ -1,12 +1,12 @@
 import { XMLParser } from 'fast-xml-parser';
 import { answered } from '../../fixtures/playwright/answered.ts';
-import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { mediaTypes } from '../../fixtures/schemas/protocol.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { isResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-4' });
+test.use({ bucket: 'notes' });
 
 const xml = new XMLParser({ parseTagValue: false, processEntities: false });
 const carriesBody = (method: string) => method !== 'GET' && method !== 'DELETE';
@@ -18,7 +18,7 @@ for (const row of rowsPromising('formats')) {
     rowDetails(row, 'formats'),
     async ({ api }) => {
       await labelRow(row, 'formats');
-      const expected = successStatus[operation.actionKey];
+      const expected = api.wire.successStatus(operation.actionKey);
 
       await test.step('JSON in and out', async () => {
         const sent = await api.send(operation, { ...(await arrangeCall(api, operation, seedOf(row, 12))), format: 'json' });
@@ -61,7 +61,7 @@ for (const row of rowsPromising('formats')) {
         });
         await test.step('XML with a DTD or entities is refused', async () => {
           const spec = await arrangeCall(api, operation, seedOf(row, 16));
-          const body = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><record><name>&x;</name></record>`;
+          const body = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><${api.wire.profile.requests.xmlRoot}><name>&x;</name></${api.wire.profile.requests.xmlRoot}>`;
           const sent = await api.send(operation, { ...spec, rawBody: body, contentType: mediaTypes.xml });
           expect(sent.status).toBe(400);
           expect(await sent.response.text()).not.toContain('root:');

@@ -1,11 +1,10 @@
 import { answered } from '../../fixtures/playwright/answered.ts';
-import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { headers } from '../../fixtures/schemas/protocol.ts';
 import { newTraceparent, traceIdOf } from '../support/expectations.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-4' });
+test.use({ bucket: 'notes' });
 
 for (const row of rowsPromising('gateway')) {
   const operation = operationOf(row);
@@ -20,17 +19,17 @@ for (const row of rowsPromising('gateway')) {
         const requestId = api.newRequestId('gateway');
         const traceparent = newTraceparent();
         const sent = await api.send(operation, { ...call, requestId, traceparent });
-        expect(sent.status, await answered(sent.response)).toBe(successStatus[operation.actionKey]);
-        expect(sent.response.headers()[headers.requestId]).toBe(requestId);
-        expect(traceIdOf(sent.response.headers()[headers.traceparent])).toBe(traceIdOf(traceparent));
+        expect(sent.status, await answered(sent.response)).toBe(api.wire.successStatus(operation.actionKey));
+        expect(api.wire.requestIdOf(sent.response.headers())).toBe(requestId);
+        expect(traceIdOf(sent.response.headers()[api.wire.profile.headers.traceparent.toLowerCase()])).toBe(traceIdOf(traceparent));
         expect((await logs.entryFor(requestId))?.traceId).toBe(traceIdOf(traceparent));
       });
 
       await test.step('a request without them is given both', async () => {
         const sent = await api.send(operation, { ...call, requestId: '' });
-        const assigned = sent.response.headers()[headers.requestId] ?? '';
+        const assigned = api.wire.requestIdOf(sent.response.headers()) ?? '';
         expect(assigned).toMatch(/^[A-Za-z0-9._:-]{8,128}$/);
-        expect(traceIdOf(sent.response.headers()[headers.traceparent])).toMatch(/^[0-9a-f]{32}$/);
+        expect(traceIdOf(sent.response.headers()[api.wire.profile.headers.traceparent.toLowerCase()])).toMatch(/^[0-9a-f]{32}$/);
         expect((await logs.entryFor(assigned))?.requestId).toBe(assigned);
       });
 

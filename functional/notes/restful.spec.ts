@@ -1,10 +1,10 @@
-import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
 import { expectProblem } from '../support/expectations.ts';
 import { failingCall, observedState, subjectOf } from '../support/outcomes.ts';
 import { contradictionsOf, labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-4' });
+test.use({ bucket: 'notes' });
 
 const safe = new Set(['GET']);
 const idempotent = new Set(['GET', 'PUT', 'DELETE']);
@@ -24,7 +24,7 @@ for (const row of rowsPromising('restful')) {
       const call = await arrangeCall(api, operation, seedOf(row, 17), { explicitId: operation.method === 'PUT', withRecord: true });
       const before = await observedState(api, operation, call);
       const sent = await api.send(operation, call);
-      const expected = successStatus[operation.actionKey];
+      const expected = api.wire.successStatus(operation.actionKey);
       expect(sent.status, `${operation.method} ${operation.actionKey}: ${await sent.response.text()}`).toBe(
         safe.has(operation.method) ? 200 : expected,
       );
@@ -33,7 +33,7 @@ for (const row of rowsPromising('restful')) {
       if (expected === 201) {
         const location = sent.response.headers().location;
         expect(location, '201 Created names the new resource in Location').toBeTruthy();
-        const created = subjectOf(call, location) ?? '';
+        const created = (await subjectOf(api, call, sent)) ?? '';
         expect((await api.observeRecord(operation.endpoint, created)).status, 'Location points at the new resource').toBe(200);
       }
       if (expected === 204) {
@@ -65,7 +65,7 @@ test.describe('undeclared methods', () => {
   for (const endpoint of endpoints) {
     test(`TD448 ${endpoint} · answers an undeclared method with 405 and Allow`, { tag: ['@restful'] }, async ({ api, catalog }) => {
       const declared = new Set(catalog.operations.filter((op) => op.endpoint === endpoint).map((op) => op.method));
-      const response = await api.raw('TRACE', `/v2${endpoint}`);
+      const response = await api.raw('TRACE', api.wire.path({ endpoint, actionKey: 'export' }, 'v2', undefined, null));
       expect(response.status()).toBe(405);
       const allow = (response.headers().allow ?? '').split(',').map((method) => method.trim());
       for (const method of declared) expect(allow).toContain(method);

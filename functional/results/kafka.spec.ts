@@ -1,12 +1,12 @@
 import { answered } from '../../fixtures/playwright/answered.ts';
-import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { DomainEvent, eventType } from '../../fixtures/schemas/event.ts';
+import { DomainEvent } from '../../fixtures/schemas/event.ts';
 import { newTraceparent, traceIdOf } from '../support/expectations.ts';
 import { failingCall, subjectOf } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-3' });
+test.use({ bucket: 'results' });
 
 for (const row of rowsPromising('kafka')) {
   const operation = operationOf(row);
@@ -18,7 +18,7 @@ for (const row of rowsPromising('kafka')) {
       const call = await arrangeCall(api, operation, seedOf(row, 5));
       const traceparent = newTraceparent();
       const sent = await api.send(operation, { ...call, traceparent });
-      expect(sent.status, await answered(sent.response)).toBe(successStatus[operation.actionKey]);
+      expect(sent.status, await answered(sent.response)).toBe(api.wire.successStatus(operation.actionKey));
 
       const failed = await api.send(operation, await failingCall(api, operation, call));
       expect(failed.status).toBeGreaterThanOrEqual(400);
@@ -28,8 +28,8 @@ for (const row of rowsPromising('kafka')) {
       const events = kafka.eventsFor(sent.requestId);
       expect(events, `events carrying request id ${sent.requestId}`).toHaveLength(1);
       const [event] = events;
-      const payload = DomainEvent.parse(event?.value);
-      expect(payload.type).toBe(eventType(operation.endpoint, operation.actionKey));
+      const payload = DomainEvent.parse(event?.event);
+      expect(payload.type).toBe(api.wire.eventType(operation.endpoint, operation.actionKey));
       expect(traceIdOf(payload.traceparent), 'the event continues the caller’s trace').toBe(traceIdOf(traceparent));
       expect(payload.data).toMatchObject({
         endpoint: operation.endpoint,
@@ -37,7 +37,7 @@ for (const row of rowsPromising('kafka')) {
         action: operation.actionKey,
         clientId: api.clientId,
       });
-      const subject = subjectOf(call, sent.response.headers().location);
+      const subject = await subjectOf(api, call, sent);
       if (subject) expect(payload.subject).toBe(subject);
       expect(event?.key, 'events are keyed by the resource they are about').toBe(payload.subject);
     },

@@ -1,9 +1,9 @@
 import { answered } from '../../fixtures/playwright/answered.ts';
-import { arrangeCall, successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-3' });
+test.use({ bucket: 'results' });
 
 /** The catalog's promise, "Thành công <1s"; load/ measures the p95 under load. */
 const promisedMs = 1000;
@@ -17,7 +17,7 @@ for (const row of rowsPromising('latency')) {
       await labelRow(row, 'latency');
       const call = await arrangeCall(api, operation, seedOf(row, 7));
       const sent = await api.send(operation, call);
-      expect(sent.status, await answered(sent.response)).toBe(successStatus[operation.actionKey]);
+      expect(sent.status, await answered(sent.response)).toBe(api.wire.successStatus(operation.actionKey));
       test.info().annotations.push({ type: 'latency-ms', description: sent.durationMs.toFixed(1) });
       expect(sent.durationMs, 'client-side duration in ms').toBeLessThan(promisedMs);
       expect((await logs.entryFor(sent.requestId))?.durationMs, 'server-side duration in ms').toBeLessThan(promisedMs);

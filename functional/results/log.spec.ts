@@ -4,7 +4,7 @@ import { expectCompleteLogEntry, expectNoSecrets } from '../support/expectations
 import { failingCall } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-3' });
+test.use({ bucket: 'results' });
 
 for (const row of rowsPromising('log')) {
   const operation = operationOf(row);

@@ -1,17 +1,16 @@
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { headers } from '../../fixtures/schemas/protocol.ts';
 import { observedState } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
-test.use({ clientId: 'suite-3' });
+test.use({ bucket: 'results' });
 
 for (const row of rowsPromising('rollback')) {
   const operation = operationOf(row);
   test(
     rowTitle(row, 'rolls back on error: state unchanged, no event, rollback logged'),
     rowDetails(row, 'rollback'),
-    async ({ api, kafka, logs, requireFaultInjection }) => {
+    async ({ api, kafka, logs, requireFaultInjection, profile }) => {
       await labelRow(row, 'rollback');
       requireFaultInjection();
       const call = await arrangeCall(api, operation, seedOf(row, 3), { explicitId: true, withRecord: true });
@@ -19,7 +18,7 @@ for (const row of rowsPromising('rollback')) {
 
       const sent = await api.send(operation, { ...call, faults: { failAfterWrite: true } });
       test.skip(
-        !sent.response.headers()[headers.faultApplied],
+        profile.faultInjection !== false && !sent.response.headers()[profile.faultInjection.applied.toLowerCase()],
         'not run: the target did not apply the injected failure (fault injection refused)',
       );
 

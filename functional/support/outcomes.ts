@@ -1,12 +1,11 @@
 import type { Operation } from '../../fixtures/catalog/model.ts';
-import type { OperationCall } from '../../fixtures/clients/operation-request.ts';
-import type { ApiDriver } from '../../fixtures/playwright/api-driver.ts';
+import type { ApiDriver, Sent } from '../../fixtures/playwright/api-driver.ts';
+import type { OperationCall } from '../../fixtures/profile/wire.ts';
 
-/** The id an operation acted on: the one it was called with, or the one its Location names. */
-export function subjectOf(call: OperationCall, location: string | undefined): string | undefined {
+/** The id an operation acted on: the one it was called with, or the one its answer names (where the profile says). */
+export async function subjectOf(api: ApiDriver, call: OperationCall, sent: Sent): Promise<string | undefined> {
   if (call.id !== undefined) return call.id;
-  const last = location?.split('/').at(-1);
-  return last ? decodeURIComponent(last) : undefined;
+  return sent.status === api.wire.successStatus('create') ? api.createdId(sent) : undefined;
 }
 
 /** A request of the operation that fails before any write: an unknown record, or an invalid body. */

@@ -13,9 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, urlOf } from '../../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
-import { successStatus } from '../../fixtures/playwright/row-calls.ts';
+import { urlOf, Wire } from '../../fixtures/profile/wire.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 import type { ArtilleryReport, Period, Summary } from '../artillery-report.ts';
@@ -79,7 +78,7 @@ export function reportOf(plan: CampaignPlan, samples: readonly Sample[], failure
     const push = (name: string, value: number) => series.set(name, [...(series.get(name) ?? []), value]);
     for (const sample of group) {
       const operation = operationOf(plan, sample.operationId);
-      const verdict = classify(operation, sample.status, successStatus);
+      const verdict = classify(operation, sample.status, new Wire(plan.targetProfile));
       add(metrics.expected, verdict.expected ? 1 : 0);
       add(metrics.rateLimited, verdict.limited ? 1 : 0);
       add(metrics.serverError, verdict.serverError ? 1 : 0);
@@ -121,10 +120,11 @@ export function wavesFor(rate: number): number {
 /** Runs a job in this process (call it from a process of its own: see runAutocannonChild). */
 export async function runAutocannon(job: AutocannonJob, target: TargetDescription): Promise<AutocannonOutcome> {
   const { plan } = job;
-  const oauth = new OAuthClient(target);
+  const wire = new Wire(plan.targetProfile);
+  const oauth = new OAuthClient(target, plan.targetProfile);
   const faker = fakerFor(4242);
   const fields = (endpoint: string) => buildRecordFields(endpoint as ResourceEndpoint, faker);
-  const config = () => ({ config: buildConfig(faker) });
+  const config = () => buildConfig(faker);
   const tokens = new Map<string, string>();
   const refreshTokens = async () => {
     for (const client of plan.clients) tokens.set(client.clientId, await oauth.authorization(client.clientId));
@@ -141,7 +141,7 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   const pools = new Map<string, string[]>();
   const arrangeRecord = async (endpoint: string) => {
     const arrange = operationOf(plan, plan.arrange[endpoint] as string);
-    const spec = buildOperationRequest(arrange, {
+    const spec = wire.request(arrange, {
       version: plan.apiVersion,
       fields: fields(endpoint),
       authorization: tokens.get(plan.clients[0]?.clientId as string) as string,
@@ -151,9 +151,10 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
       headers: spec.headers,
       ...(spec.body !== undefined ? { body: spec.body } : {}),
     });
-    await response.arrayBuffer();
-    const id = decodeURIComponent(response.headers.get('location')?.split('/').at(-1) ?? '');
-    if (response.status !== 201 || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status}`);
+    const body = await response.text();
+    const created = response.status === wire.successStatus('create');
+    const id = created ? wire.createdId(Object.fromEntries(response.headers), () => JSON.parse(body)) : undefined;
+    if (!created || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status}`);
     return id;
   };
   const wanted = new Map<string, { fresh: number; pool: number }>();
@@ -193,8 +194,8 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
           : need === 'pool'
             ? pools.get(operation.endpoint)?.[next % plan.poolSize]
             : undefined;
-      const call = loadCall(operation, { fields, config, ...(recordId ? { recordId } : {}) });
-      const spec = buildOperationRequest(operation, {
+      const call = loadCall(operation, wire, { fields, config, ...(recordId ? { recordId } : {}) });
+      const spec = wire.request(operation, {
         ...call,
         version: plan.apiVersion,
         authorization: tokens.get(clientPicker.next()) as string,

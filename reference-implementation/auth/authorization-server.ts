@@ -1,17 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { type Adapter, type AdapterPayload, errors, Provider, type ResourceServerInfo } from 'oidc-provider';
 import { z } from 'zod';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
-import { allScopes, apiScopes, logsReadScope, Scope } from '../../fixtures/schemas/scopes.ts';
+import type { TargetProfile } from '../../fixtures/profile/profile.ts';
+import { ClientRole } from '../../fixtures/schemas/target.ts';
+import { allScopesOf, apiScopesOf, defaultProfile } from '../conventions.ts';
+import { ClientSpec, defaultClientSpecs, ScopeName } from './seeded-clients.ts';
+
+export { ClientSpec, defaultClientSpecs } from './seeded-clients.ts';
 
 /**
  * The reference implementation's OAuth2 authorization server: oidc-provider (a certified
  * implementation) issuing client-credentials access tokens as signed JWTs (RFC 9068) for
  * the API's resource indicator, with clients seeded afresh, random secrets and all, at each start.
+ * The profile served (fixtures/profile/profile.ts) gives the scope names (`oauth.scopeTemplate`,
+ * `oauth.logScope`), how clients authenticate (`oauth.clientAuthentication`) and the clients' names.
  */
 
 /** RS256: the gateway verifies every request and RSA verification is the cheapest asymmetric check. */
@@ -19,21 +26,12 @@ export const accessTokenSigningAlgorithm = 'RS256';
 export const defaultOtherAudience = 'https://other.td448.local';
 const defaultAccessTokenTtlSeconds = 10 * 60;
 
-/** A client to seed: who it is and what it is granted; its secret is generated at start. */
-export const ClientSpec = z.object({
-  clientId: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a client id safe in URLs and Basic credentials'),
-  scopes: z.array(Scope),
-  /** Overrides the server's access-token lifetime for this client. */
-  accessTokenTtlSeconds: z.number().int().positive().optional(),
-  /** Resource indicators besides the API's that this client may ask tokens for. */
-  otherAudiences: z.array(z.url()).default([]),
-});
-export type ClientSpec = z.input<typeof ClientSpec>;
-
+/** A seeded client as the target description lists it: credentials, scopes and roles. */
 export const SeededClient = z.object({
   clientId: z.string().min(1),
   clientSecret: z.string().min(1),
-  scopes: z.array(Scope),
+  scopes: z.array(ScopeName),
+  roles: z.array(ClientRole),
 });
 export type SeededClient = z.infer<typeof SeededClient>;
 
@@ -51,6 +49,8 @@ export const AuthorizationServerOptions = z.object({
 export type AuthorizationServerOptions = z.input<typeof AuthorizationServerOptions> & {
   /** The catalog the API scopes derive from; the project's own by default. */
   catalog?: Pick<Catalog, 'operations'>;
+  /** The profile served: scope names, client authentication, client names. The reference profile by default. */
+  profile?: TargetProfile;
 };
 
 export type AuthorizationServer = {
@@ -67,38 +67,28 @@ export type AuthorizationServer = {
   stop(): Promise<void>;
 };
 
-const numbered = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}-${index + 1}`);
-
-/**
- * suite-1…8 give test suites separate rate-limit buckets, load-1…20 are the load test's
- * virtual clients; the rest exist to provoke one failure each.
- */
-export function defaultClientSpecs(scopes: string[], otherAudience: string): ClientSpec[] {
-  return [
-    ...numbered('suite', 8).map((clientId) => ({
-      clientId,
-      scopes,
-      otherAudiences: clientId === 'suite-1' ? [otherAudience] : [],
-    })),
-    ...numbered('load', 20).map((clientId) => ({ clientId, scopes })),
-    { clientId: 'no-scopes', scopes: [] },
-    { clientId: 'log-admin', scopes: [logsReadScope] },
-    { clientId: 'short-lived', scopes, accessTokenTtlSeconds: 2 },
-    // Contracts spend this client's rate-limit bucket to verify the 429 interactions.
-    { clientId: 'contracts-throttled', scopes },
-  ];
-}
-
+/** Starts the authorization server on 127.0.0.1 with its clients seeded; `stop()` closes it. */
 export async function startAuthorizationServer(input: AuthorizationServerOptions): Promise<AuthorizationServer> {
   const options = AuthorizationServerOptions.parse(input);
   const catalog = input.catalog ?? loadCatalog();
-  const specs = options.clients ?? z.array(ClientSpec).parse(defaultClientSpecs(apiScopes(catalog), options.otherAudience));
-  const knownScopes = allScopes(catalog);
+  const profile = input.profile ?? defaultProfile;
+  const clientAuthentication = profile.oauth.clientAuthentication;
+  const specs = z
+    .array(ClientSpec)
+    .parse(
+      options.clients ?? defaultClientSpecs({ profile, apiScopes: apiScopesOf(profile, catalog), otherAudience: options.otherAudience }),
+    );
+  const knownScopes = allScopesOf(profile, catalog);
   const specById = new Map(specs.map((spec) => [spec.clientId, spec]));
   if (specById.size !== specs.length) throw new Error('client ids must be unique');
 
   const clients = specs.map((spec) =>
-    SeededClient.parse({ clientId: spec.clientId, clientSecret: randomBytes(32).toString('base64url'), scopes: spec.scopes }),
+    SeededClient.parse({
+      clientId: spec.clientId,
+      clientSecret: randomBytes(32).toString('base64url'),
+      scopes: spec.scopes,
+      roles: spec.roles,
+    }),
   );
 
   const signingKey = await generateSigningKey();
@@ -124,10 +114,12 @@ export async function startAuthorizationServer(input: AuthorizationServerOptions
         grant_types: ['client_credentials'],
         response_types: [],
         redirect_uris: [],
-        // Either secret method is accepted whichever is registered (oidc-provider treats them as one).
-        token_endpoint_auth_method: 'client_secret_basic',
+        // oidc-provider accepts either secret method whichever is registered (it treats them as one):
+        // under client_secret_post the Basic form is refused in front of it (refuseBasicCredentials).
+        token_endpoint_auth_method: clientAuthentication,
       })),
-      clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+      // Discovery advertises what is accepted: both forms by default, the body form alone under client_secret_post.
+      clientAuthMethods: clientAuthentication === 'client_secret_post' ? ['client_secret_post'] : ['client_secret_basic', 'client_secret_post'],
       // Machine-to-machine only: no authorization endpoint flows, so discovery advertises client_credentials alone.
       responseTypes: [],
       scopes: ['openid', ...knownScopes],
@@ -178,7 +170,11 @@ export async function startAuthorizationServer(input: AuthorizationServerOptions
   provider.on('server_error', (_ctx, error) => {
     console.error(`authorization server error: ${error.stack ?? error.message}`);
   });
-  server.on('request', provider.callback());
+  const callback = provider.callback();
+  server.on('request', (request, response) => {
+    if (clientAuthentication === 'client_secret_post' && refuseBasicCredentials(request, response, issuer)) return;
+    callback(request, response);
+  });
 
   const byId = new Map(clients.map((client) => [client.clientId, client]));
   return {
@@ -202,6 +198,28 @@ export async function startAuthorizationServer(input: AuthorizationServerOptions
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Under client_secret_post, a token request authenticating with HTTP Basic (RFC 6749 §2.3.1's other
+ * form) is refused as RFC 6749 §5.2 says: 401 invalid_client with a Basic challenge. True when it answered.
+ */
+function refuseBasicCredentials(request: IncomingMessage, response: ServerResponse, issuer: string): boolean {
+  const path = (request.url ?? '').split('?')[0];
+  if (request.method !== 'POST' || path !== '/token' || !/^basic\b/i.test(request.headers.authorization ?? '')) return false;
+  request.resume();
+  response.writeHead(401, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'www-authenticate': `Basic realm="${issuer}", error="invalid_client"`,
+  });
+  response.end(
+    JSON.stringify({
+      error: 'invalid_client',
+      error_description: 'this authorization server accepts client_secret_post only: send client_id and client_secret in the form body',
+    }),
+  );
+  return true;
 }
 
 /** A fresh key per start: tokens from an earlier run can never verify. */

@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { z } from 'zod';
-import { mediaTypes } from '../../fixtures/schemas/protocol.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 
 export class UnsafeXmlError extends Error {}
 export class MalformedBodyError extends Error {}

@@ -19,41 +19,45 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 }
 
+/** What the limiter decided for one request; rate-limit-headers.ts announces it in the profile's header generation. */
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
   remaining: number;
+  /** Seconds until the client's window resets (at least 1). */
   resetSeconds: number;
-  headers: Record<string, string>;
+  /** The window's length in seconds. */
+  windowSeconds: number;
+  /** When the window resets, in ms since the epoch. */
+  resetAt: number;
 }
 
 /**
- * At most `limit` requests per `windowMs` per key (the client id). Headers follow the IETF
- * draft "RateLimit header fields for HTTP": RateLimit-Policy and RateLimit, plus Retry-After on 429.
+ * At most `limit` requests per `windowMs` per key (the client id), in fixed windows opened by a
+ * key's first request. How the decision is announced (RateLimit-Policy/RateLimit, RateLimit-Limit…,
+ * X-RateLimit-…, Retry-After) is the profile's business: see rate-limit-headers.ts.
  */
 export class RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
   readonly #store: RateLimitStore;
-  readonly #policy: string;
 
   constructor(limit: number, windowMs: number, store: RateLimitStore = new MemoryRateLimitStore()) {
     this.limit = limit;
     this.windowMs = windowMs;
     this.#store = store;
-    this.#policy = `"per-client";q=${limit};w=${Math.round(windowMs / 1000)}`;
   }
 
+  /** Counts one request of `key` and says whether it is allowed. */
   check(key: string, now = Date.now()): RateLimitDecision {
     const { count, resetAt } = this.#store.hit(key, this.windowMs, now);
-    const allowed = count <= this.limit;
-    const remaining = Math.max(0, this.limit - count);
-    const resetSeconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
-    const headers: Record<string, string> = {
-      'ratelimit-policy': this.#policy,
-      ratelimit: `"per-client";r=${remaining};t=${resetSeconds}`,
+    return {
+      allowed: count <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      resetSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)),
+      windowSeconds: Math.round(this.windowMs / 1000),
+      resetAt,
     };
-    if (!allowed) headers['retry-after'] = String(resetSeconds);
-    return { allowed, limit: this.limit, remaining, resetSeconds, headers };
   }
 }

@@ -22,11 +22,22 @@ export interface RequestContext {
   faultsApplied: string[];
 }
 
-/** Propagates a caller's request id and W3C trace context, or starts new ones. */
-export function createRequestContext(headers: Record<string, string | string[] | undefined>, path: string): RequestContext {
-  const offeredId = headers['x-request-id'];
+/** The request headers that carry a request's identity, as the profile names them (`headers.requestId`, `headers.traceparent`). */
+export interface IdentityHeaders {
+  requestId: string;
+  traceparent: string;
+}
+
+/** Propagates a caller's request id and W3C trace context (under the profile's header names), or starts new ones. */
+export function createRequestContext(
+  headers: Record<string, string | string[] | undefined>,
+  path: string,
+  names: IdentityHeaders = { requestId: 'x-request-id', traceparent: 'traceparent' },
+): RequestContext {
+  const offeredId = headers[names.requestId.toLowerCase()];
   const requestId = typeof offeredId === 'string' && requestIdPattern.test(offeredId) ? offeredId : randomUUID();
-  const parent = typeof headers.traceparent === 'string' ? traceparentPattern.exec(headers.traceparent.trim()) : null;
+  const offeredParent = headers[names.traceparent.toLowerCase()];
+  const parent = typeof offeredParent === 'string' ? traceparentPattern.exec(offeredParent.trim()) : null;
   const validParent = parent && !/^0+$/.test(parent[1] ?? '') && !/^0+$/.test(parent[2] ?? '');
   return {
     requestId,
@@ -46,8 +57,10 @@ export function createRequestContext(headers: Record<string, string | string[] |
   };
 }
 
+/** The W3C traceparent of the gateway's own span. */
 export const traceparentOf = (context: RequestContext) => `00-${context.traceId}-${context.spanId}-${context.traceFlags}`;
 
+/** The canonical log outcome of an answer's status, when nothing more specific happened. */
 export function outcomeFor(status: number): TransactionLogEntry['outcome'] {
   if (status === 429) return 'rate-limited';
   if (status === 401 || status === 403) return 'rejected';

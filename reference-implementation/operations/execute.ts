@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Operation } from '../../fixtures/catalog/model.ts';
-import { eventType } from '../../fixtures/schemas/event.ts';
-import { topics } from '../../fixtures/schemas/protocol.ts';
+import { renderEvent } from '../../fixtures/profile/events.ts';
+import type { Wire } from '../../fixtures/profile/wire.ts';
 import { isResourceEndpoint, type ResourceRecord, resourceBodies, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import type { Defect } from '../defects.ts';
 import { ProblemError } from '../gateway/problem.ts';
@@ -12,6 +12,7 @@ import type { Database } from '../storage/database.ts';
 import type { Outbox } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
 
+/** One call of a catalog operation, as the gateway read it from the request. */
 export interface OperationInput {
   operation: Operation;
   version: string;
@@ -24,6 +25,7 @@ export interface OperationInput {
   beforeCommit?: (result: OperationResult) => void;
 }
 
+/** What the operation answers, before the gateway renders it in the negotiated format. */
 export interface OperationResult {
   status: 200 | 201 | 204;
   /** The XML root element name. */
@@ -32,11 +34,15 @@ export interface OperationResult {
   location?: string;
 }
 
+/** What operations need: storage, the profile's wire (paths, event type, event shape) and the events topic. */
 export interface OperationsDeps {
   database: Database;
   records: RecordStore;
   outbox: Outbox;
   defects: ReadonlySet<Defect>;
+  wire: Wire;
+  /** The Kafka topic of the domain events. */
+  eventsTopic: string;
 }
 
 const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
@@ -57,14 +63,10 @@ function validate<T>(schema: z.ZodType<T>, fields: unknown, what: string): T {
   return parsed.data;
 }
 
-const needId = (input: OperationInput, action: string): string => {
+const needId = (deps: OperationsDeps, input: OperationInput, action: string): string => {
   if (input.id === undefined) {
-    throw new ProblemError(
-      400,
-      'id-required',
-      'Record id required',
-      `${action} needs a record id: ${input.operation.method} /${input.version}${input.operation.endpoint}/{id}`,
-    );
+    const path = deps.wire.path(input.operation, input.version, '\u0000').replace('%00', '{id}');
+    throw new ProblemError(400, 'id-required', 'Record id required', `${action} needs a record id: ${input.operation.method} ${path}`);
   }
   return input.id;
 };
@@ -81,7 +83,7 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
   const endpoint = operation.endpoint;
   if (!isResourceEndpoint(endpoint)) throw new Error(`no resource schema for ${endpoint}`);
   const resource = resourceName(endpoint);
-  const base = `/${input.version}${endpoint}`;
+  const { wire } = deps;
 
   const rollsBack = !deps.defects.has('skip-rollback');
   const result = deps.database.transaction(() => {
@@ -95,13 +97,13 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         if (deps.records.get(endpoint, id))
           throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
         const record = deps.records.create(endpoint, data, id);
-        result = { status: 201, root: 'record', body: record, location: `${base}/${encodeURIComponent(record.id)}` };
+        result = { status: 201, root: 'record', body: record, location: wire.path(operation, input.version, record.id, null) };
         subject = record.id;
         eventRecord = record;
         break;
       }
       case 'delete': {
-        const id = needId(input, 'delete');
+        const id = needId(deps, input, 'delete');
         const record = deps.records.get(endpoint, id);
         if (!record || !deps.records.delete(endpoint, id)) throw notFound(input, id);
         result = { status: 204, root: 'record', body: undefined };
@@ -110,9 +112,9 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         break;
       }
       case 'update-config': {
-        const id = needId(input, 'update-config');
-        const fields = input.fields && 'config' in input.fields ? input.fields : { config: input.fields };
-        const { config } = validate(UpdateConfigBody, fields, 'a configuration');
+        const id = needId(deps, input, 'update-config');
+        // The gateway hands the configuration over as {config}, whatever member the profile names it by.
+        const { config } = validate(UpdateConfigBody, input.fields, 'a configuration');
         const record = deps.records.updateConfig(endpoint, id, config);
         if (!record) throw notFound(input, id);
         result = { status: 200, root: 'record', body: record };
@@ -159,33 +161,33 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
     }
 
     if (operation.results.includes('kafka') && !deps.defects.has('drop-event')) {
+      const requestId = input.context.requestId;
+      const traceparent = traceparentOf(input.context);
+      // The canonical structured CloudEvent, sent as the profile says (structured or binary, its correlation attribute).
+      const message = renderEvent(wire.profile.events, {
+        specversion: '1.0',
+        id: randomUUID(),
+        source: `/td448${endpoint}`,
+        type: wire.eventType(endpoint, operation.actionKey),
+        subject,
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        requestid: requestId,
+        traceparent,
+        data: {
+          endpoint,
+          method: operation.method,
+          action: operation.actionKey,
+          version: input.version,
+          clientId: input.context.clientId ?? '',
+          record: eventRecord,
+        },
+      });
       deps.outbox.enqueue({
-        topic: topics.events,
+        topic: deps.eventsTopic,
         key: subject,
-        value: {
-          specversion: '1.0',
-          id: randomUUID(),
-          source: `/td448${endpoint}`,
-          type: eventType(endpoint, operation.actionKey),
-          subject,
-          time: new Date().toISOString(),
-          datacontenttype: 'application/json',
-          requestid: input.context.requestId,
-          traceparent: traceparentOf(input.context),
-          data: {
-            endpoint,
-            method: operation.method,
-            action: operation.actionKey,
-            version: input.version,
-            clientId: input.context.clientId ?? '',
-            record: eventRecord,
-          },
-        },
-        headers: {
-          'content-type': 'application/cloudevents+json',
-          'x-request-id': input.context.requestId,
-          traceparent: traceparentOf(input.context),
-        },
+        value: message.value,
+        headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
       });
     }
 

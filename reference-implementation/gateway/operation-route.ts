@@ -1,0 +1,184 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import { type ActionKey, type HttpMethod, httpMethods } from '../../fixtures/catalog/vocabulary.ts';
+import type { Wire } from '../../fixtures/profile/wire.ts';
+import type { TokenVerifier } from '../auth/verify-token.ts';
+import type { Defect } from '../defects.ts';
+import { executeOperation, type OperationResult, type OperationsDeps } from '../operations/execute.ts';
+import { IdempotencyStore } from '../storage/idempotency.ts';
+import { clientIdOf, rejection } from './auth-rejection.ts';
+import { callDownstream, type DownstreamCallOptions } from './downstream-call.ts';
+import { faultsOf } from './faults.ts';
+import { ProblemError } from './problem.ts';
+import { actionKeyOf, actionNamingHint, actionWordOf, type ProfileRouter, type RouteMatch } from './profile-routes.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { rateLimitHeaders } from './rate-limit-headers.ts';
+import { negotiateFor, readFields } from './request-fields.ts';
+import { render } from './responses.ts';
+import type { RouteTable } from './route-table.ts';
+
+/** What the catalog operations' route needs besides the operations' own dependencies. */
+export interface OperationRouteDeps {
+  wire: Wire;
+  routes: RouteTable;
+  router: ProfileRouter;
+  operations: OperationsDeps;
+  verifier: TokenVerifier;
+  rateLimiter: RateLimiter;
+  idempotency: IdempotencyStore;
+  downstream: DownstreamCallOptions;
+  /** Test mode: honour the profile's fault-injection headers. */
+  faultInjection: boolean;
+  defects: ReadonlySet<Defect>;
+  /** Called after a commit that may have enqueued events. */
+  onCommit?: () => void;
+}
+
+const allowedMethods = [...httpMethods, 'OPTIONS'].join(', ');
+
+/**
+ * Every catalog operation, at the paths of the profile's templates: 404 for no endpoint or an unknown
+ * version, 405 for a method the endpoint does not serve, then 401/403, the action (400), formats
+ * (406/415), the rate limit (429), idempotent replay, the downstream call with its retries and the
+ * operation in one transaction.
+ */
+export function registerOperationRoute(app: FastifyInstance, deps: OperationRouteDeps) {
+  const { wire, routes, router } = deps;
+  const profile = wire.profile;
+
+  app.all('/*', async (request, reply) => {
+    const context = request.td448;
+    // Routed on the raw path, whose id segment the router decodes once: Fastify's wildcard param is
+    // already decoded, and decoding it again made an id with %25 a 500 and split an id with %2F in two.
+    const path = request.url.split('?')[0] ?? '';
+    const match = router.match(path);
+    if (!match) throw new ProblemError(404, 'not-found', 'Not found', `no TD448 endpoint at ${path}`);
+    context.endpoint = match.endpoint;
+    if (!profile.versions.includes(match.version)) {
+      throw new ProblemError(
+        404,
+        'unknown-version',
+        'Unknown API version',
+        `version "${match.version}" does not exist; use one of ${profile.versions.join(', ')}`,
+        { extensions: { supportedVersions: profile.versions } },
+      );
+    }
+    context.version = match.version;
+    request.td448Route = match;
+    const methods = routes.get(match.endpoint) as Map<HttpMethod, Map<ActionKey, Operation>>;
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allowedMethods).send();
+    const actions = methods.get(request.method as HttpMethod);
+    if (!actions) {
+      throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${match.endpoint} does not serve ${request.method}`, {
+        headers: { allow: [...methods.keys(), 'OPTIONS'].join(', ') },
+      });
+    }
+
+    const operation = await authorize(request, actions, match);
+    const format = negotiateFor(request, operation);
+    const fields = readFields(request, operation, profile);
+    const faults = faultsOf(request, deps.faultInjection, profile.faultInjection);
+
+    if (operation.notes.includes('rate-limit')) {
+      const decision = deps.rateLimiter.check(context.clientId ?? 'anonymous');
+      const headers = rateLimitHeaders(profile.rateLimit, decision);
+      reply.headers(headers);
+      if (!decision.allowed) {
+        throw new ProblemError(
+          429,
+          'rate-limited',
+          'Too many requests',
+          `at most ${decision.limit} requests per minute per client; retry in ${decision.resetSeconds} s`,
+          { headers },
+        );
+      }
+    }
+
+    const idempotencyKey = request.headers[profile.headers.idempotencyKey.toLowerCase()];
+    const fingerprint = IdempotencyStore.fingerprint([request.method, request.url, operation.actionKey, fields ?? null]);
+    const replayStored = () => {
+      if (typeof idempotencyKey !== 'string' || !context.clientId) return undefined;
+      const stored = deps.idempotency.find(context.clientId, idempotencyKey);
+      if (!stored) return undefined;
+      if (stored.fingerprint !== fingerprint) {
+        throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused', 'this Idempotency-Key was used for a different request');
+      }
+      context.outcome = 'success';
+      return reply
+        .code(stored.status)
+        .headers({ ...stored.headers, 'idempotent-replayed': 'true' })
+        .send(stored.body === '' ? undefined : stored.body);
+    };
+    const replayed = replayStored();
+    if (replayed) return replayed;
+
+    if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    reply.headers(await callDownstream(deps.downstream, operation, faults.downstreamFailures, context));
+    // A concurrent request under the same key may have committed while this one awaited the downstream:
+    // replay it (checked with no await before the transaction below) rather than fail on the key's row.
+    const committedMeanwhile = replayStored();
+    if (committedMeanwhile) return committedMeanwhile;
+
+    /** The operation's result with the status the profile promises for its action. */
+    const answered = (result: OperationResult): OperationResult => ({
+      ...result,
+      status: wire.successStatus(operation.actionKey) as OperationResult['status'],
+    });
+    let result: OperationResult;
+    try {
+      result = answered(
+        executeOperation(deps.operations, {
+          operation,
+          version: match.version,
+          id: match.id,
+          fields,
+          context,
+          failAfterWrite: faults.failAfterWrite,
+          beforeCommit: (outcome) => {
+            if (typeof idempotencyKey !== 'string' || !context.clientId) return;
+            const stored = answered(outcome);
+            const rendered = render(stored, format);
+            deps.idempotency.remember(context.clientId, idempotencyKey, {
+              fingerprint,
+              status: stored.status,
+              headers: { ...rendered.headers },
+              body: rendered.body ?? '',
+            });
+          },
+        }),
+      );
+    } finally {
+      deps.onCommit?.();
+    }
+    const rendered = render(result, format);
+    return reply.code(result.status).headers(rendered.headers).send(rendered.body);
+  });
+
+  /** 401 before anything else; then the action, named as the profile says; then the scope that action needs (403). */
+  async function authorize(request: FastifyRequest, actions: Map<ActionKey, Operation>, match: RouteMatch): Promise<Operation> {
+    const context = request.td448;
+    const word = actionWordOf(profile, { headers: request.headers, query: request.query as Record<string, unknown> }, match);
+    const declared = [...actions.keys()];
+    const actionKey = actionKeyOf(wire, word) ?? (declared.length === 1 && word === undefined ? declared[0] : undefined);
+    const operation = actionKey ? actions.get(actionKey) : undefined;
+    context.action = actionKey ?? word ?? null;
+    const auth = await deps.verifier.verify(request.headers.authorization, operation ? wire.scope(match.endpoint, operation.actionKey) : '\u0000');
+    const scopeSkipped =
+      !auth.ok && auth.reason === 'insufficient-scope' && request.method === 'DELETE' && deps.defects.has('skip-scope-check-on-delete');
+    if (!auth.ok && !scopeSkipped && (auth.status === 401 || operation)) throw rejection(auth, request.headers.authorization);
+    context.clientId = auth.ok ? auth.clientId : scopeSkipped ? clientIdOf(request.headers.authorization) : null;
+    if (!operation) {
+      const words = declared.map((key) => wire.actionWord(key));
+      throw new ProblemError(
+        400,
+        'action-not-declared',
+        'Action not declared',
+        word === undefined
+          ? `name the action in ${actionNamingHint(profile)}; ${request.method} ${match.endpoint} declares: ${words.join(', ')}`
+          : `${request.method} ${match.endpoint} does not declare the action "${word}"; it declares: ${words.join(', ')}`,
+        { extensions: { allowedActions: words } },
+      );
+    }
+    return operation;
+  }
+}

@@ -1,0 +1,74 @@
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Operation } from '../../fixtures/catalog/model.ts';
+import type { TargetProfile } from '../../fixtures/profile/profile.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
+import { isResourceEndpoint, resourceBodies } from '../../fixtures/schemas/resources.ts';
+import { coerceScalars, coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, UnsafeXmlError } from './formats.ts';
+import { ProblemError } from './problem.ts';
+import { queryFields } from './profile-routes.ts';
+
+/** The formats an operation speaks: JSON and XML where its row says "Hỗ trợ JSON và XML", JSON only elsewhere. */
+const formatsOf = (operation: Operation): Format[] => (operation.notes.includes('formats') ? ['json', 'xml'] : ['json']);
+
+/** The answer's format from Accept (406 when the operation cannot serve it); remembered for the problem of a later refusal. */
+export function negotiateFor(request: FastifyRequest, operation: Operation): Format {
+  const supported = formatsOf(operation);
+  const format = negotiate(request.headers.accept, supported);
+  if (!format) {
+    throw new ProblemError(
+      406,
+      'not-acceptable',
+      'Not acceptable',
+      `this operation answers in ${supported.map((f) => mediaTypes[f]).join(' or ')}`,
+      { extensions: { supportedMediaTypes: supported.map((f) => mediaTypes[f]) } },
+    );
+  }
+  request.td448Format = format;
+  return format;
+}
+
+/**
+ * The fields of a request, from its body (JSON or XML, whatever the XML root element) or, without a
+ * body, from its query string less the parameter naming the action (the catalog has GETs that
+ * create). Update-config's configuration arrives as `{config}` whatever member the profile names it
+ * by (`requests.configField`), or as the fields themselves when they are not wrapped.
+ */
+export function readFields(request: FastifyRequest, operation: Operation, profile: TargetProfile): Record<string, unknown> | undefined {
+  const configField = profile.requests.configField;
+  const schema = isResourceEndpoint(operation.endpoint) ? (resourceBodies[operation.endpoint] as z.ZodObject) : undefined;
+  const updatesConfig = operation.actionKey === 'update-config';
+  const body = typeof request.body === 'string' ? request.body : '';
+  if (body.trim() === '') {
+    const query = queryFields(profile, request.query as Record<string, unknown>) as Record<string, string>;
+    if (Object.keys(query).length === 0) return updatesConfig ? { config: undefined } : undefined;
+    if (updatesConfig) return { config: coerceScalars(query) };
+    return schema && operation.actionKey === 'create' ? coerceXmlFields(query, schema) : coerceScalars(query);
+  }
+  const kind = requestFormat(request.headers['content-type']);
+  const supported = formatsOf(operation);
+  if (kind === 'other' || !supported.includes(kind)) {
+    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', `send ${supported.map((f) => mediaTypes[f]).join(' or ')}`, {
+      headers: { 'accept-post': supported.map((f) => mediaTypes[f]).join(', ') },
+    });
+  }
+  try {
+    if (kind === 'json') {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MalformedBodyError('a JSON body must be an object');
+      const fields = parsed as Record<string, unknown>;
+      if (!updatesConfig) return fields;
+      return configField in fields ? { config: fields[configField] } : { config: fields };
+    }
+    const fields = parseXml(body);
+    const config = fields[configField];
+    if (updatesConfig && typeof config === 'object' && config) return { config: coerceScalars(config as Record<string, unknown>) };
+    const coerced = schema ? coerceXmlFields(fields, schema) : fields;
+    return updatesConfig ? { config: coerced } : coerced;
+  } catch (error) {
+    if (error instanceof UnsafeXmlError) throw new ProblemError(400, 'unsafe-xml', 'Unsafe XML refused', error.message);
+    if (error instanceof MalformedBodyError) throw new ProblemError(400, 'malformed-body', 'Malformed body', error.message);
+    if (error instanceof SyntaxError) throw new ProblemError(400, 'malformed-body', 'Malformed body', `malformed JSON: ${error.message}`);
+    throw error;
+  }
+}
