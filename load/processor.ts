@@ -9,7 +9,7 @@ import { threadId } from 'node:worker_threads';
 import type { Operation } from '../fixtures/catalog/model.ts';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
-import { type HttpRequestSpec, type OperationCall, urlOf, Wire } from '../fixtures/profile/wire.ts';
+import { type HttpRequestSpec, loadWire, type OperationCall, urlOf, Wire } from '../fixtures/profile/wire.ts';
 import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/resources.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { classify, loadCall, recordNeed } from './calls.ts';
@@ -49,7 +49,9 @@ interface Response {
 
 class CampaignWorker {
   readonly plan: CampaignPlan;
-  readonly wire: Wire;
+  /** The target profile's Wire; its code hooks are loaded by `ready`. */
+  wire: Wire;
+  readonly ready: Promise<void>;
   readonly #oauth: OAuthClient;
   readonly #tokens: TokenCache;
   readonly #clients: SmoothWeightedRoundRobin<string>;
@@ -62,6 +64,9 @@ class CampaignWorker {
   constructor(plan: CampaignPlan, target: TargetDescription) {
     this.plan = plan;
     this.wire = new Wire(plan.targetProfile);
+    this.ready = loadWire(plan.targetProfile).then((wire) => {
+      this.wire = wire;
+    });
     this.#oauth = new OAuthClient(target);
     this.#tokens = new TokenCache(this.#oauth);
     this.#clients = new SmoothWeightedRoundRobin(plan.clients.map((client) => ({ value: client.clientId, weight: client.perMinute })));
@@ -124,6 +129,13 @@ class CampaignWorker {
 
 const workers = new Map<string, CampaignWorker>();
 
+/** The campaign worker of this Artillery worker, once its profile's hooks are loaded. */
+async function readyWorker(context: Context): Promise<CampaignWorker> {
+  const worker = workerFor(context);
+  await worker.ready;
+  return worker;
+}
+
 function workerFor(context: Context): CampaignWorker {
   const source = context.vars.td448Plan;
   if (typeof source !== 'string') throw new Error('the script carries no td448Plan variable: generate it with scripts/load.ts');
@@ -165,7 +177,7 @@ function markSent(context: Context, events: Events) {
 /** beforeScenario: the arrival. Picks the virtual client (each a distinct OAuth2 client) and its token. */
 export async function td448Dispatch(context: Context, events: Events) {
   events.emit('histogram', metrics.arrivalClock, Date.now());
-  const worker = workerFor(context);
+  const worker = await readyWorker(context);
   const clientId = worker.nextClient();
   context.vars.td448Client = clientId;
   context.vars.td448Authorization = await worker.authorization(clientId);
@@ -173,7 +185,7 @@ export async function td448Dispatch(context: Context, events: Events) {
 
 /** beforeRequest of the measured request: the operation's call, built the way every suite builds it. */
 export async function td448Prepare(request: RequestParams, context: Context, events: Events) {
-  const worker = workerFor(context);
+  const worker = await readyWorker(context);
   const operation = operationOf(worker.plan, request.td448Operation as string);
   const baseUrl = baseUrlOf(context);
   const authorization = context.vars.td448Authorization as string;
@@ -199,7 +211,7 @@ export async function td448Prepare(request: RequestParams, context: Context, eve
 
 /** afterResponse of the measured request: every counter, 0 or 1, so every ensure condition has its metric. */
 export async function td448Observe(request: RequestParams, response: Response, context: Context, events: Events) {
-  const worker = workerFor(context);
+  const worker = await readyWorker(context);
   const operation = operationOf(worker.plan, request.td448Operation as string);
   const status = response.statusCode;
   const { expected, limited, serverError, unexpected } = classify(operation, status, worker.wire);
@@ -241,7 +253,7 @@ export function hasRateLimitHeaders(wire: Wire, response: Pick<Response, 'header
 
 /** beforeRequest of an arranging request: a fresh record for an operation that consumes one. */
 export async function td448PrepareArrange(request: RequestParams, context: Context, events: Events) {
-  const worker = workerFor(context);
+  const worker = await readyWorker(context);
   const arrange = operationOf(worker.plan, request.td448Arrange as string);
   const spec = worker.wire.request(arrange, {
     version: worker.plan.apiVersion,
@@ -261,7 +273,7 @@ function headersOf(response: Pick<Response, 'headers'>): Record<string, string |
 }
 
 export async function td448CaptureArranged(_request: RequestParams, response: Response, context: Context, events: Events) {
-  const { wire } = workerFor(context);
+  const { wire } = await readyWorker(context);
   const body = (response as Response & { body?: unknown }).body;
   const id =
     response.statusCode === wire.successStatus('create')

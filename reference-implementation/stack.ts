@@ -4,24 +4,32 @@ import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
 import { createProducer, createTopics } from '../fixtures/kafka/client.ts';
-import { rateLimitPerMinute, topics } from '../fixtures/schemas/protocol.ts';
+import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { startAuthorizationServer } from './auth/authorization-server.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
+import { maxRetries, profileReference, rateLimitPerMinute, servedProfile, topics } from './conventions.ts';
 import type { Defect } from './defects.ts';
 import { startDownstreamBackend } from './downstream/backend.ts';
 import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { cacheVerifiedTokens } from './gateway/token-cache.ts';
+import { transactionLogPath } from './gateway/transaction-log-route.ts';
 import { startKafkaBroker } from './kafka/broker.ts';
 import { Database } from './storage/database.ts';
 import { Outbox, OutboxRelay } from './storage/outbox.ts';
 import { RecordStore } from './storage/records.ts';
 import { TransactionLog } from './storage/transaction-log.ts';
 
+/** How to start the stack; every option has the embedded stack's default. */
 export interface StackOptions {
   catalog?: Catalog;
-  /** Honour the td448-fault-* headers. The embedded stack turns it on; a deployment never should. */
+  /**
+   * The wire conventions to serve (fixtures/profile/profile.ts): a profile, or a built-in name or
+   * profile file resolved against the working directory. The reference profile by default.
+   */
+  profile?: TargetProfile | string;
+  /** Honour the profile's fault-injection headers. The embedded stack turns it on; a deployment never should. */
   faultInjection?: boolean;
   /** Kept after stop when given; a temp dir removed on stop otherwise. */
   dataDir?: string;
@@ -34,8 +42,11 @@ export interface StackOptions {
   defects?: Iterable<Defect>;
 }
 
+/** A running stack: the target description the suites read, and how to stop it. */
 export interface Stack {
   target: TargetDescription;
+  /** The profile served, resolved. */
+  profile: TargetProfile;
   dataDir: string;
   transactionLogFile: string;
   /** Pending outbox messages: 0 once every event has reached Kafka. */
@@ -45,9 +56,13 @@ export interface Stack {
 
 const audience = 'https://api.td448.local';
 
-/** Starts Kafka, the authorization server, the downstream backend and the gateway, each on free ports of 127.0.0.1. */
+/**
+ * Starts Kafka, the authorization server, the downstream backend and the gateway, each on free ports
+ * of 127.0.0.1, serving the profile's conventions (the reference profile's by default).
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const catalog = options.catalog ?? loadCatalog();
+  const profile = servedProfile(options.profile);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'td448-stack-')));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -57,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     const [broker, auth, downstream] = await Promise.all([
       options.kafkaBootstrap ? undefined : startKafkaBroker({ dataDir: join(dataDir, 'kafka'), logDir: dataDir }),
-      startAuthorizationServer({ audience, catalog }),
+      startAuthorizationServer({ audience, catalog, profile }),
       startDownstreamBackend(),
     ]);
     if (broker) stops.push(() => broker.stop());
@@ -72,7 +87,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stops.push(async () => database.close());
     const outbox = new Outbox(database);
     let relay: OutboxRelay | undefined;
-    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'), () => relay?.notify());
+    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'), {
+      auditTopic: topics.audit,
+      convention: profile.transactionLog,
+      onWrite: () => relay?.notify(),
+    });
     stops.push(async () => transactionLog.flush());
     const producer = createProducer(kafkaBootstrap, 'td448-outbox-relay');
     relay = new OutboxRelay(
@@ -91,6 +110,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const gateway = buildGateway({
       catalog,
+      profile,
+      eventsTopic: topics.events,
       database,
       records: new RecordStore(database),
       outbox,
@@ -98,7 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       verifier: cacheVerifiedTokens(createTokenVerifier({ issuer: auth.issuer, jwksUrl: auth.jwksUrl, audience })),
       rateLimiter: new RateLimiter(options.rateLimitPerMinute ?? rateLimitPerMinute, 60_000),
       downstreamUrl: downstream.url,
-      retryPolicy: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 80 },
+      retryPolicy: { maxRetries, baseDelayMs: 10, maxDelayMs: 80 },
       faultInjection: options.faultInjection ?? true,
       onCommit: () => relay.notify(),
       defects: new Set(options.defects ?? []),
@@ -108,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const target = TargetDescription.parse({
       name: 'embedded reference implementation',
+      profile: profileReference(profile),
       apiBaseUrl,
       tokenUrl: auth.tokenUrl,
       issuer: auth.issuer,
@@ -115,13 +137,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       audience,
       otherAudience: auth.otherAudience,
       kafkaBootstrap,
-      topics,
-      logQueryUrl: `${apiBaseUrl}/admin/transactions`,
+      topics: { ...topics },
+      logQueryUrl: `${apiBaseUrl}${transactionLogPath}`,
       faultInjection: options.faultInjection ?? true,
       ...((options.faultInjection ?? true) ? { testStateUrl: `${apiBaseUrl}/_test/records` } : {}),
       clients: auth.clients,
     });
-    return { target, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };
+    return { target, profile, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -76,4 +76,14 @@ test.describe('CI workflow (.github/workflows/ci.yml)', () => {
       expect(canIDeploy?.run).toContain(`--pacticipant ${pacticipant}`);
     expect(JSON.stringify(workflow)).not.toMatch(/PACT_BROKER_TOKEN[^}]*--broker-token/);
   });
+
+  test('runs the suites against the user’s deployment from the repository’s secrets, and says so when they are absent', () => {
+    const deployment = job('deployment');
+    expect(deployment.env?.TD448_TARGET_JSON).toBe(expression('secrets.TD448_TARGET_JSON'));
+    expect(runs('deployment')).toContain('npm start -- --target targets/deployment.json');
+    const skipped = deployment.steps.find((step) => step.if === expression("env.TD448_TARGET_JSON == ''"));
+    expect(skipped?.run ?? '').toMatch(/not run/);
+    for (const step of deployment.steps.filter((step) => step !== skipped))
+      expect(step.if ?? '', `${step.name ?? step.uses ?? step.run} runs only with a deployment`).toContain("env.TD448_TARGET_JSON != ''");
+  });
 });

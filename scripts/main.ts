@@ -1,5 +1,5 @@
 /**
- * npm start [-- --target file.json] [-- --only contracts|functional|load] [-- --single-file]
+ * npm start [-- --target file.json | --profile NAME|FILE] [-- --only contracts|functional|load] [-- --single-file]
  * The main job: starts the embedded stack (unless a target is given), runs the contracts, the
  * functional suite and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
@@ -8,8 +8,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
+import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
-import { assertReachable, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { formatPreflight, preflight } from '../fixtures/target/preflight.ts';
+import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -20,7 +23,7 @@ import { runCommand } from './run-command.ts';
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
 
-const usage = `npm start [-- --target file.json] [-- --only ${suites.join('|')} ...] [-- --single-file]`;
+const usage = `npm start [-- --target file.json | --profile NAME|FILE] [-- --only ${suites.join('|')} ...] [-- --single-file]`;
 
 /** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
 function refuse(message: string): never {
@@ -30,6 +33,7 @@ function refuse(message: string): never {
 
 const options = {
   target: { type: 'string' },
+  profile: { type: 'string' },
   only: { type: 'string', multiple: true },
   'single-file': { type: 'boolean', default: false },
 } as const;
@@ -47,11 +51,25 @@ const selected = new Set<Suite>(
 );
 
 const givenTarget = values.target ?? process.env[targetFileVariable];
+if (givenTarget && values.profile)
+  refuse(`--profile chooses the conventions the embedded stack serves; a target (${givenTarget}) names its own profile in its file`);
+let embeddedProfile: TargetProfile | undefined;
+if (values.profile) {
+  try {
+    embeddedProfile = resolveProfile(values.profile, process.cwd());
+  } catch (error) {
+    if (error instanceof ProfileError) refuse(error.message);
+    throw error;
+  }
+}
 let target: TargetDescription | undefined;
 if (givenTarget) {
   try {
     target = readTargetFile(givenTarget);
     await assertReachable(target);
+    const result = await preflight(target, profileOf(target), loadCatalog());
+    console.log(formatPreflight(result, target, profileOf(target)));
+    if (result.mismatches.length > 0) process.exit(2);
   } catch (error) {
     if (error instanceof TargetConfigError) refuse(error.message);
     throw error;
@@ -98,14 +116,21 @@ try {
   if (target) {
     console.log(`target: ${target.name} (${target.apiBaseUrl}) from ${targetFile}`);
   } else {
-    await phase('stack start', async () => {
-      const stack = await startStack();
+    const started = await phase('stack start', async () => {
+      const stack = await startStack(embeddedProfile ? { profile: embeddedProfile } : {});
       stopStack = stack.stop;
       targetFile = paths.target;
       writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
-      console.log(`embedded stack: ${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap}`);
-      return true;
+      console.log(
+        `embedded stack (profile ${embeddedProfile?.name ?? 'reference'}): ${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap}`,
+      );
+      const resolved = readTargetFile(targetFile);
+      const result = await preflight(resolved, profileOf(resolved), catalog);
+      console.log(formatPreflight(result, resolved, profileOf(resolved)));
+      return result.mismatches.length === 0;
     });
+    if (!started)
+      throw new Error('the embedded stack does not match its own profile (preflight above): a defect of the reference implementation');
   }
   const env = { [targetFileVariable]: targetFile as string };
   const playwrightSuites = {

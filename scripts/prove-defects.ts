@@ -1,21 +1,25 @@
 /**
- * npm run prove:defects [-- --defect NAME ...]
+ * npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE]
  * Proves the suite can fail, and that its report says so in the same words everywhere:
  *   1. runs the functional suite against the embedded stack with defects planted in the reference
  *      implementation, and checks that exactly the (row, check) pairs carrying the broken promises turn red;
  *   2. builds the report of that run and checks that summary.json, the traceability matrix (JSON and CSV)
  *      and the Allure report all name exactly the rows of those pairs as failing, and that the run failed;
  *   3. opens that report in Chromium and checks that it shows the run's counts and failing rows.
- * Everything goes to reports/output/defects, apart from the last real run.
+ * Everything goes to reports/output/defects (reports/output/defects-<profile> under another profile than the
+ * reference one), apart from the last real run. The expected red set is the same under every profile: a profile
+ * changes how the suite speaks to the target, never which promises it checks.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { resolveProfile } from '../fixtures/profile/load-profile.ts';
+import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
-import { Defect, defectsVariable, parseDefects } from '../reference-implementation/defects.ts';
+import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { junitCounts } from '../reports/junit.ts';
@@ -23,15 +27,23 @@ import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 
 let defects: Defect[];
+let profile = 'reference';
 try {
-  const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true } } });
+  const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true }, profile: { type: 'string' } } });
   defects = values.defect ? [...parseDefects(values.defect.join(','))] : [...Defect.options];
+  if (values.profile) {
+    resolveProfile(values.profile, process.cwd()); // refuses an unknown profile before anything starts
+    profile = values.profile;
+  }
 } catch (error) {
-  console.error(`npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...]`);
+  console.error(
+    `npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE]`,
+  );
   process.exit(2);
 }
 const checks = [...new Set(defects.map((defect) => plantedDefects[defect].check))];
-const paths = reportPaths(join(reportPaths().output, 'defects'), join(reportPaths().output, 'defects', 'history'));
+const proofDir = profile === 'reference' ? 'defects' : `defects-${profile.replace(/[^a-z0-9-]+/gi, '-')}`;
+const paths = reportPaths(join(reportPaths().output, proofDir), join(reportPaths().output, proofDir, 'history'));
 rmSync(paths.output, { recursive: true, force: true });
 
 const started = performance.now();
@@ -40,7 +52,7 @@ const problems: string[] = [];
 
 // 1. The planted defects turn exactly their (row, check) pairs red.
 console.log(
-  `planting ${defects.join(', ')}; running the functional checks ${checks.map((c) => `@${c}`).join(' ')} and every other check of the same rows`,
+  `profile ${profile}: planting ${defects.join(', ')}; running the functional checks ${checks.map((c) => `@${c}`).join(' ')} and every other check of the same rows`,
 );
 // Defects can be planted in the embedded reference implementation only: a deployment named by TD448_TARGET is left alone.
 const { [targetFileVariable]: deployment, ...embeddedOnly } = process.env;
@@ -48,7 +60,13 @@ if (deployment)
   console.log(`${targetFileVariable}=${deployment} is ignored: the defects are planted in the embedded reference implementation`);
 const run = spawnSync('playwright', ['test', '--project=functional'], {
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...embeddedOnly, [defectsVariable]: defects.join(','), TD448_REPORT_OUTPUT: paths.output, TD448_CONSOLE_REPORTER: 'dot' },
+  env: {
+    ...embeddedOnly,
+    [defectsVariable]: defects.join(','),
+    [embeddedProfileVariable]: profile,
+    TD448_REPORT_OUTPUT: paths.output,
+    TD448_CONSOLE_REPORTER: 'dot',
+  },
 });
 if (run.error) throw run.error;
 
@@ -100,5 +118,5 @@ if (browser.status !== 0) problems.push('the report in Chromium does not show th
 else if (seen?.passed !== 1) console.log('the report was not checked in Chromium: not run (see the reason above)');
 
 console.log(`\nreport of the proof: ${paths.allureReport}/index.html; traceability: ${paths.traceabilityCsv}`);
-console.log(`proof ${problems.length === 0 ? 'holds' : `FAILED: ${problems.join('; ')}`} in ${seconds()} s`);
+console.log(`proof (profile ${profile}) ${problems.length === 0 ? 'holds' : `FAILED: ${problems.join('; ')}`} in ${seconds()} s`);
 process.exit(problems.length === 0 ? 0 : 1);

@@ -3,11 +3,12 @@
  * failed, so that one red run tells everything; the exit code is non-zero when any step failed.
  *   1. typecheck and lint;
  *   2. the main job (npm start): contracts, functional suite and load smoke against the embedded
- *      stack, and the report built from them (reports/output);
+ *      stack, and the report built from them (reports/output); then the same against the embedded stack
+ *      serving the acme profile (reports/output/acme): the suite configured by a profile alone;
  *   3. the project's own tests: catalog parser, reference implementation, load planning, report step,
  *      contract documents, and the main job's report opened in Chromium (reports/output/self-tests);
- *   4. the proof of failure: defects planted in the reference implementation turn exactly their rows
- *      red, and the summary, the matrix and the report of that run name the same rows.
+ *   4. the proof of failure, under both profiles: defects planted in the reference implementation turn
+ *      exactly their rows red, and the summary, the matrix and the report of that run name the same rows.
  * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { reportPaths } from '../reports/paths.ts';
 import { runCommand } from './run-command.ts';
 
 const mainJob = reportPaths();
+const acmeJob = reportPaths(join(mainJob.output, 'acme'));
 const selfTests = reportPaths(join(mainJob.output, 'self-tests'));
 const projectTests = ['unit', 'reference', 'load', 'report', 'contracts-specs'];
 
@@ -34,6 +36,13 @@ const steps: Step[] = [
   { name: 'lint', command: 'biome', args: ['check', '.'] },
   { name: 'main job', command: 'node', args: ['scripts/main.ts'], junit: mainJob.junit },
   {
+    name: 'main job (acme)',
+    command: 'node',
+    args: ['scripts/main.ts', '--profile', 'acme'],
+    env: { TD448_REPORT_OUTPUT: acmeJob.output },
+    junit: acmeJob.junit,
+  },
+  {
     name: 'project tests',
     command: 'playwright',
     args: ['test', ...projectTests.map((project) => `--project=${project}`)],
@@ -41,6 +50,7 @@ const steps: Step[] = [
     junit: selfTests.junit,
   },
   { name: 'proof of failure', command: 'node', args: ['scripts/prove-defects.ts'] },
+  { name: 'proof (acme)', command: 'node', args: ['scripts/prove-defects.ts', '--profile', 'acme'] },
 ];
 
 const closingFile = join(mainJob.output, 'npm-test.txt');

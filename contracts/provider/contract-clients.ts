@@ -1,4 +1,4 @@
-import type { ClientRole as TargetRole, TargetDescription } from '../../fixtures/schemas/target.ts';
+import type { TargetDescription, ClientRole as TargetRole } from '../../fixtures/schemas/target.ts';
 import { clientForBucket } from '../../fixtures/target/buckets.ts';
 import type { ClientRole } from '../interactions/provider-states.ts';
 

@@ -5,6 +5,7 @@ import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 import { eventMessages } from '../interactions/event-messages.ts';
 import { httpInteractions } from '../interactions/http-interactions.ts';
 import { type PactKind, pactLogLevel, providerOf } from '../support/participants.ts';
+import { contractProfile } from '../support/wire.ts';
 import { messageProviders } from './message-providers.ts';
 import { type ProviderSession, providerSession } from './provider-session.ts';
 import { type VerificationOutcome, verdictsOf } from './verification-outcome.ts';
@@ -57,7 +58,7 @@ export function providerVerifier(target: TargetDescription, catalog: Catalog): P
   ]);
   let probe: Promise<KafkaProbe> | undefined;
   const kafka = () => {
-    probe ??= KafkaProbe.start(target.kafkaBootstrap, { events: target.topics.events });
+    probe ??= KafkaProbe.start({ ...target, topics: { events: target.topics.events } }, contractProfile);
     return probe;
   };
   const providers = messageProviders(events, session, kafka);

@@ -1,5 +1,5 @@
 import { referenceProfile, type TargetProfile } from '../../fixtures/profile/profile.ts';
-import { Wire } from '../../fixtures/profile/wire.ts';
+import { loadWire } from '../../fixtures/profile/wire.ts';
 import { profileOf, resolvedTarget, resolvedTargetVariable } from '../../fixtures/target/resolve-target.ts';
 
 /**
@@ -8,7 +8,7 @@ import { profileOf, resolvedTarget, resolvedTargetVariable } from '../../fixture
  * header generation); the reference profile when no target was resolved (the consumer suite alone).
  */
 export const contractProfile: TargetProfile = process.env[resolvedTargetVariable] ? profileOf(resolvedTarget()) : referenceProfile;
-export const contractWire = new Wire(contractProfile);
+export const contractWire = await loadWire(contractProfile);
 
 /** The Kafka topics of this run's target; the reference implementation's when no target was resolved. */
 export const contractTopics = process.env[resolvedTargetVariable]

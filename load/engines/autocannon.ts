@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
-import { urlOf, Wire } from '../../fixtures/profile/wire.ts';
+import { loadWire, urlOf, Wire } from '../../fixtures/profile/wire.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 import type { ArtilleryReport, Period, Summary } from '../artillery-report.ts';
@@ -120,7 +120,7 @@ export function wavesFor(rate: number): number {
 /** Runs a job in this process (call it from a process of its own: see runAutocannonChild). */
 export async function runAutocannon(job: AutocannonJob, target: TargetDescription): Promise<AutocannonOutcome> {
   const { plan } = job;
-  const wire = new Wire(plan.targetProfile);
+  const wire = await loadWire(plan.targetProfile);
   const oauth = new OAuthClient(target, plan.targetProfile);
   const faker = fakerFor(4242);
   const fields = (endpoint: string) => buildRecordFields(endpoint as ResourceEndpoint, faker);

@@ -119,7 +119,8 @@ export async function startAuthorizationServer(input: AuthorizationServerOptions
         token_endpoint_auth_method: clientAuthentication,
       })),
       // Discovery advertises what is accepted: both forms by default, the body form alone under client_secret_post.
-      clientAuthMethods: clientAuthentication === 'client_secret_post' ? ['client_secret_post'] : ['client_secret_basic', 'client_secret_post'],
+      clientAuthMethods:
+        clientAuthentication === 'client_secret_post' ? ['client_secret_post'] : ['client_secret_basic', 'client_secret_post'],
       // Machine-to-machine only: no authorization endpoint flows, so discovery advertises client_credentials alone.
       responseTypes: [],
       scopes: ['openid', ...knownScopes],

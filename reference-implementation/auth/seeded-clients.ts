@@ -12,7 +12,9 @@ import { ClientRole } from '../../fixtures/schemas/target.ts';
  */
 
 /** A scope as the profile's template spells it: `customer:write`, `api://td448/customer.write`, …; no spaces (RFC 6749 §3.3). */
-export const ScopeName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token (RFC 6749 §3.3): printable ASCII, no space, " or \\');
+export const ScopeName = z
+  .string()
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope token (RFC 6749 §3.3): printable ASCII, no space, " or \\');
 
 /** A client to seed: who it is, what it is granted and what the suites use it for; its secret is generated at start. */
 export const ClientSpec = z.object({
@@ -49,7 +51,11 @@ const referenceNames: ClientNames = {
 /** The client ids under a profile: the reference names for the reference profile, names after the profile otherwise. */
 export function clientNamesFor(profile: Pick<TargetProfile, 'name'>): ClientNames {
   if (profile.name === 'reference') return referenceNames;
-  const prefix = profile.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'profile';
+  const prefix =
+    profile.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'profile';
   return {
     functional: (n) => `${prefix}-qa-${n}`,
     load: (n) => `${prefix}-perf-${n}`,

@@ -7,7 +7,10 @@ import { ProblemError } from './problem.ts';
  * the response, the transaction log and the audit topic: it never repeats the credentials presented
  * (a token or `id:secret` sent without a scheme is read as the scheme's name).
  */
-export function rejection(auth: Pick<RejectedToken, 'status' | 'reason' | 'detail' | 'wwwAuthenticate'>, authorization: string | undefined) {
+export function rejection(
+  auth: Pick<RejectedToken, 'status' | 'reason' | 'detail' | 'wwwAuthenticate'>,
+  authorization: string | undefined,
+) {
   const redact = (text: string) =>
     (authorization ?? '')
       .split(/\s+/)

@@ -101,7 +101,12 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
       const stored = deps.idempotency.find(context.clientId, idempotencyKey);
       if (!stored) return undefined;
       if (stored.fingerprint !== fingerprint) {
-        throw new ProblemError(422, 'idempotency-key-reused', 'Idempotency key reused', 'this Idempotency-Key was used for a different request');
+        throw new ProblemError(
+          422,
+          'idempotency-key-reused',
+          'Idempotency key reused',
+          'this Idempotency-Key was used for a different request',
+        );
       }
       context.outcome = 'success';
       return reply
@@ -162,7 +167,10 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     const actionKey = actionKeyOf(wire, word) ?? (declared.length === 1 && word === undefined ? declared[0] : undefined);
     const operation = actionKey ? actions.get(actionKey) : undefined;
     context.action = actionKey ?? word ?? null;
-    const auth = await deps.verifier.verify(request.headers.authorization, operation ? wire.scope(match.endpoint, operation.actionKey) : '\u0000');
+    const auth = await deps.verifier.verify(
+      request.headers.authorization,
+      operation ? wire.scope(match.endpoint, operation.actionKey) : '\u0000',
+    );
     const scopeSkipped =
       !auth.ok && auth.reason === 'insufficient-scope' && request.method === 'DELETE' && deps.defects.has('skip-scope-check-on-delete');
     if (!auth.ok && !scopeSkipped && (auth.status === 401 || operation)) throw rejection(auth, request.headers.authorization);

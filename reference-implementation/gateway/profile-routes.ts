@@ -33,7 +33,7 @@ export class UnservableProfileError extends Error {
 
 type Placeholder = 'version' | 'endpoint' | 'resource' | 'action' | 'id';
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A compiled template: its regex and the placeholder each capture group holds, in order. */
 interface CompiledTemplate {
@@ -50,7 +50,7 @@ function compile(template: string, endpoints: readonly string[]): CompiledTempla
   let source = '';
   let last = 0;
   // Wire.path collapses doubled slashes and drops a trailing one: the template's literal parts may carry them.
-  const literal = (text: string) => escape(text.replace(/\/{2,}/g, '/'));
+  const literal = (text: string) => escapeRegex(text.replace(/\/{2,}/g, '/'));
   for (const found of template.matchAll(/\{(version|endpoint|resource|action|id)\}/g)) {
     source += literal(template.slice(last, found.index));
     last = found.index + found[0].length;
@@ -59,8 +59,8 @@ function compile(template: string, endpoints: readonly string[]): CompiledTempla
     if (name === 'endpoint') {
       // An endpoint starts with a slash: `/{version}/{endpoint}` is sent as /v2/customer/update.
       if (source.endsWith('/')) source = source.slice(0, -1);
-      source += `(${byLength.map(escape).join('|')})`;
-    } else if (name === 'resource' && !hasEndpoint) source += `(${resources.map(escape).join('|')})`;
+      source += `(${byLength.map(escapeRegex).join('|')})`;
+    } else if (name === 'resource' && !hasEndpoint) source += `(${resources.map(escapeRegex).join('|')})`;
     else source += '([^/]+)';
   }
   source += literal(template.slice(last));

@@ -4,7 +4,16 @@ import type { Operation } from '../../fixtures/catalog/model.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { isResourceEndpoint, resourceBodies } from '../../fixtures/schemas/resources.ts';
-import { coerceScalars, coerceXmlFields, type Format, MalformedBodyError, negotiate, parseXml, requestFormat, UnsafeXmlError } from './formats.ts';
+import {
+  coerceScalars,
+  coerceXmlFields,
+  type Format,
+  MalformedBodyError,
+  negotiate,
+  parseXml,
+  requestFormat,
+  UnsafeXmlError,
+} from './formats.ts';
 import { ProblemError } from './problem.ts';
 import { queryFields } from './profile-routes.ts';
 
@@ -48,14 +57,21 @@ export function readFields(request: FastifyRequest, operation: Operation, profil
   const kind = requestFormat(request.headers['content-type']);
   const supported = formatsOf(operation);
   if (kind === 'other' || !supported.includes(kind)) {
-    throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', `send ${supported.map((f) => mediaTypes[f]).join(' or ')}`, {
-      headers: { 'accept-post': supported.map((f) => mediaTypes[f]).join(', ') },
-    });
+    throw new ProblemError(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      `send ${supported.map((f) => mediaTypes[f]).join(' or ')}`,
+      {
+        headers: { 'accept-post': supported.map((f) => mediaTypes[f]).join(', ') },
+      },
+    );
   }
   try {
     if (kind === 'json') {
       const parsed: unknown = JSON.parse(body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new MalformedBodyError('a JSON body must be an object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new MalformedBodyError('a JSON body must be an object');
       const fields = parsed as Record<string, unknown>;
       if (!updatesConfig) return fields;
       return configField in fields ? { config: fields[configField] } : { config: fields };

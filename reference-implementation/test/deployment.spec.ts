@@ -5,16 +5,15 @@ import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import type { Operation } from '../../fixtures/catalog/model.ts';
 import type { ActionKey } from '../../fixtures/catalog/vocabulary.ts';
-import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, type OperationCall, urlOf } from '../../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
 import { consume, type KafkaEvent } from '../../fixtures/kafka/client.ts';
-import { LogProbe } from '../../fixtures/probes/log-probe.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { type OperationCall, Wire } from '../../fixtures/profile/wire.ts';
 import { DomainEvent } from '../../fixtures/schemas/event.ts';
-import { headers as protocol } from '../../fixtures/schemas/protocol.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import { type KafkaBroker, startKafkaBroker } from '../kafka/broker.ts';
 import { type Stack, startStack } from '../stack.ts';
+import { LogReader, Tokens, urlOf } from './support.ts';
 
 /**
  * The stack as a deployment runs it: fault injection off and a Kafka broker it did not start,
@@ -24,7 +23,12 @@ import { type Stack, startStack } from '../stack.ts';
 test.describe.configure({ mode: 'serial' });
 
 const catalog = loadCatalog();
-const clientId = 'suite-6';
+const profile = referenceProfile;
+const wire = new Wire(profile);
+const faultApplied = profile.faultInjection === false ? 'td448-fault-applied' : profile.faultInjection.applied;
+const attemptsHeader = profile.headers.attempts ?? 'td448-attempts';
+/** The client of every request here (a functional client). */
+let clientId: string;
 
 const find = (what: string, predicate: (operation: Operation) => boolean): Operation => {
   const found = catalog.operations.find(predicate);
@@ -59,8 +63,8 @@ const eventfulEndpoint = (() => {
 let brokerDir: string;
 let broker: KafkaBroker | undefined;
 let stack: Stack;
-let oauth: OAuthClient;
-let logs: LogProbe;
+let oauth: Tokens;
+let logs: LogReader;
 const relayErrors: unknown[] = [];
 let seed = 5000;
 let counter = 0;
@@ -70,8 +74,9 @@ test.beforeAll(async () => {
   brokerDir = await mkdtemp(join(tmpdir(), 'td448-ri-broker-'));
   broker = await startKafkaBroker({ dataDir: brokerDir });
   stack = await startStack({ faultInjection: false, kafkaBootstrap: broker.bootstrap, onRelayError: (error) => relayErrors.push(error) });
-  oauth = new OAuthClient(stack.target);
-  logs = new LogProbe(stack.target.logQueryUrl, oauth);
+  oauth = new Tokens(stack.target, profile);
+  clientId = oauth.byRole('functional', 5).clientId;
+  logs = new LogReader(stack.target, profile, oauth);
 });
 
 test.afterAll(async () => {
@@ -82,7 +87,7 @@ test.afterAll(async () => {
 
 async function send(operation: Operation, call: OperationCall = {}) {
   const requestId = call.requestId ?? `ri-deploy-${process.pid}-${++counter}`;
-  const spec = buildOperationRequest(operation, { ...call, requestId, authorization: await oauth.authorization(clientId) });
+  const spec = wire.request(operation, { ...call, requestId, authorization: await oauth.authorization(clientId) });
   const response = await fetch(urlOf(stack.target.apiBaseUrl, spec), {
     method: spec.method,
     headers: spec.headers,
@@ -103,8 +108,8 @@ test('fault headers are ignored and the test-state routes do not exist', async (
   const faults = { failAfterWrite: true, downstreamFailures: 4, latencyMs: 10_000 };
   const created = await send(create, { id, fields: buildRecordFields(eventfulEndpoint, fakerFor(++seed)), faults });
   expect(created.status, created.text).toBe(201);
-  expect(created.headers.get(protocol.faultApplied)).toBeNull();
-  expect(created.headers.get(protocol.attempts)).toBe('1');
+  expect(created.headers.get(faultApplied)).toBeNull();
+  expect(created.headers.get(attemptsHeader)).toBe('1');
   expect(await logs.entryFor(created.requestId)).toMatchObject({ status: 201, outcome: 'success', rolledBack: false, attempts: 1 });
 
   const check = find(
@@ -113,7 +118,7 @@ test('fault headers are ignored and the test-state routes do not exist', async (
   );
   const status = await send(check, { id, faults: { downstreamFailures: 1 } });
   expect(status.status, 'the record was kept, and the downstream failure never happened').toBe(200);
-  expect(status.headers.get(protocol.attempts)).toBe('1');
+  expect(status.headers.get(attemptsHeader)).toBe('1');
 
   const authorization = await oauth.authorization(clientId);
   for (const method of ['PUT', 'DELETE']) {

@@ -8,27 +8,39 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import type { Operation } from '../../fixtures/catalog/model.ts';
 import { type ActionKey, httpMethods, type NoteKey, type ResultKey } from '../../fixtures/catalog/vocabulary.ts';
-import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildOperationRequest, fieldsToXml, type OperationCall, urlOf } from '../../fixtures/clients/operation-request.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
-import { KafkaProbe } from '../../fixtures/probes/kafka-probe.ts';
-import { LogProbe } from '../../fixtures/probes/log-probe.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { fieldsToXml, type OperationCall, Wire } from '../../fixtures/profile/wire.ts';
 import { DomainEvent } from '../../fixtures/schemas/event.ts';
+import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem, problemType } from '../../fixtures/schemas/problem.ts';
-import { mediaTypes, headers as protocol, rateLimitPerMinute, topics } from '../../fixtures/schemas/protocol.ts';
 import { ExportDocument, type ResourceEndpoint, ResourceRecord } from '../../fixtures/schemas/resources.ts';
+import { rateLimitPerMinute } from '../conventions.ts';
 import { type Stack, startStack } from '../stack.ts';
+import { EventProbe, LogReader, Tokens, urlOf } from './support.ts';
 
 /**
  * The reference implementation's own checks, through its ports (HTTP, OAuth2 token endpoint,
- * Kafka, log query) on one stack of its own with fault injection on. The operations each check
- * needs are picked from the catalog by what they promise, never named row by row.
+ * Kafka, log query) on one stack of its own with fault injection on, serving the reference profile
+ * (profiles.spec.ts checks another). Requests are built by the profile's Wire; clients are found by
+ * role. The operations each check needs are picked from the catalog by what they promise, never
+ * named row by row.
  */
 
 const catalog = loadCatalog();
-const clientId = 'suite-6';
+const profile = referenceProfile;
+const wire = new Wire(profile);
+const names = profile.headers;
+const [faultHeaders, attemptsHeader] = (() => {
+  const { faultInjection } = profile;
+  if (faultInjection === false || !names.attempts) throw new Error('the reference profile names its fault-injection and attempts headers');
+  return [faultInjection, names.attempts] as const;
+})();
+const actionHeader = profile.requests.action.in === 'header' ? profile.requests.action.name : 'td448-action';
+/** The client of most checks (a functional client of its own, for its own rate-limit bucket). */
+let clientId: string;
 /** The rate-limit check counts one client's window from its first request: no other check of this stack uses this client. */
-const rateLimitedClient = 'suite-7';
+let rateLimitedClient: string;
 
 // ---- operations, chosen by their promises ---------------------------------------------------
 
@@ -78,9 +90,9 @@ const exportOf = (endpoint: string) =>
 // ---- the stack and its clients ---------------------------------------------------------------
 
 let stack: Stack;
-let oauth: OAuthClient;
-let kafka: KafkaProbe;
-let logs: LogProbe;
+let oauth: Tokens;
+let kafka: EventProbe;
+let logs: LogReader;
 let database: DatabaseSync;
 let seed = 1000;
 let counter = 0;
@@ -90,9 +102,11 @@ const newRequestId = (tag: string) => `ri-${tag}-${process.pid}-${++counter}`;
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   stack = await startStack();
-  oauth = new OAuthClient(stack.target);
-  kafka = await KafkaProbe.start(stack.target.kafkaBootstrap, { events: stack.target.topics.events });
-  logs = new LogProbe(stack.target.logQueryUrl, oauth);
+  oauth = new Tokens(stack.target, profile);
+  clientId = oauth.byRole('functional', 5).clientId;
+  rateLimitedClient = oauth.byRole('functional', 6).clientId;
+  kafka = await EventProbe.start(stack.target, profile);
+  logs = new LogReader(stack.target, profile, oauth);
   database = new DatabaseSync(join(stack.dataDir, 'td448.sqlite'), { readOnly: true });
 });
 
@@ -110,13 +124,13 @@ interface Answer {
   json<T = Record<string, unknown>>(): T;
 }
 
-type Call = OperationCall & { clientId?: string; anonymous?: boolean; contentType?: string; body?: string };
+type Call = OperationCall & { clientId?: string; anonymous?: boolean; body?: string };
 
-/** Sends one catalog operation as built by the suite's request builder, with a request id of its own. */
+/** Sends one catalog operation as the profile's Wire builds it, with a request id of its own. */
 async function send(operation: Operation, call: Call = {}): Promise<Answer> {
   const requestId = call.requestId ?? newRequestId('call');
   const authorization = call.anonymous ? undefined : (call.authorization ?? (await oauth.authorization(call.clientId ?? clientId)));
-  const spec = buildOperationRequest(operation, { ...call, requestId, ...(authorization ? { authorization } : {}) });
+  const spec = wire.request(operation, { ...call, requestId, ...(authorization ? { authorization } : {}) });
   if (call.contentType) spec.headers['content-type'] = call.contentType;
   const body = call.body ?? spec.body;
   const response = await fetch(urlOf(stack.target.apiBaseUrl, spec), {
@@ -197,9 +211,9 @@ test.describe('token checks at the gateway', () => {
       .sign(privateKey);
     const otherAudience = stack.target.otherAudience;
     if (!otherAudience) throw new Error('the embedded stack names another audience');
-    // suite-1 is the seeded client allowed to ask for the other audience.
-    const wrongAudience = (await oauth.requestToken('suite-1', { audience: otherAudience })).token;
-    const shortLived = await oauth.requestToken('short-lived');
+    // The seeded client allowed to ask for the other audience.
+    const wrongAudience = (await oauth.requestToken(oauth.byRole('other-audience').clientId, { audience: otherAudience })).token;
+    const shortLived = await oauth.requestToken(oauth.byRole('short-lived').clientId);
     // Accepted while valid (and so remembered by the gateway's verified-token cache), refused once expired.
     const whileValid = await send(operation, { authorization: `Bearer ${shortLived.token}` });
     expect(whileValid.status, whileValid.text).toBe(200);
@@ -226,7 +240,7 @@ test.describe('token checks at the gateway', () => {
       expect(entry, what).toMatchObject({ status: 401, outcome: 'rejected', clientId: null, attempts: 0 });
     }
 
-    const noScope = await send(operation, { clientId: 'no-scopes' });
+    const noScope = await send(operation, { clientId: oauth.byRole('unscoped').clientId });
     expectProblem(noScope, 403, 'insufficient-scope');
     expect(noScope.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expect(noScope.headers.get('www-authenticate')).toContain(`scope="${operation.endpoint.split('/')[1]}:read"`);
@@ -243,7 +257,7 @@ test.describe('rollback', () => {
   /** What an operation may change: records, the events it announces, the responses it remembers. */
   const snapshot = () => ({
     records: database.prepare('SELECT * FROM records ORDER BY resource, id').all(),
-    events: database.prepare('SELECT seq, topic, key, value FROM outbox WHERE topic = ? ORDER BY seq').all(topics.events),
+    events: database.prepare('SELECT seq, topic, key, value FROM outbox WHERE topic = ? ORDER BY seq').all(stack.target.topics.events),
     idempotency: database.prepare('SELECT * FROM idempotency ORDER BY client_id, key').all(),
   });
 
@@ -258,7 +272,7 @@ test.describe('rollback', () => {
 
   async function expectRolledBack(answer: Answer) {
     expectProblem(answer, 500, 'rolled-back');
-    expect(answer.headers.get(protocol.faultApplied)).toContain('fail-after-write');
+    expect(answer.headers.get(faultHeaders.applied)).toContain('fail-after-write');
     expect(await logs.entryFor(answer.requestId)).toMatchObject({ status: 500, outcome: 'rolled-back', rolledBack: true });
   }
 
@@ -369,7 +383,7 @@ test.describe('JSON and XML', () => {
   });
 
   test('XML with a DTD or an entity declaration is refused with 400', async () => {
-    const xml = fieldsToXml('record', buildRecordFields(endpoint, fakerFor(++seed)));
+    const xml = fieldsToXml(profile.requests.xmlRoot, buildRecordFields(endpoint, fakerFor(++seed)));
     const withDtd = xml.replace('?>', '?><!DOCTYPE record [<!ENTITY boom "boom">]>');
     const withEntity = xml.replace('?>', '?><!ENTITY boom SYSTEM "file:///etc/passwd">');
     for (const body of [withDtd, withEntity]) {
@@ -429,7 +443,7 @@ test.describe('rate limit', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('ratelimit-policy')).toBe(`"per-client";q=${rateLimitPerMinute};w=60`);
     expect(refused.headers.get('ratelimit')).toMatch(/^"per-client";r=0;t=\d+$/);
-    expect(refused.headers.get(protocol.attempts)).toBeNull();
+    expect(refused.headers.get(attemptsHeader)).toBeNull();
     expect(await logs.entryFor(refused.requestId)).toMatchObject({
       status: 429,
       outcome: 'rate-limited',
@@ -462,23 +476,23 @@ test.describe('downstream retry', () => {
     for (const failures of [1, 2, 3]) {
       const answer = await send(retried, { faults: { downstreamFailures: failures } });
       expect(answer.status, answer.text).toBe(200);
-      expect(answer.headers.get(protocol.attempts)).toBe(String(failures + 1));
-      expect(answer.headers.get(protocol.faultApplied)).toContain(`downstream-failures=${failures}`);
+      expect(answer.headers.get(attemptsHeader)).toBe(String(failures + 1));
+      expect(answer.headers.get(faultHeaders.applied)).toContain(`downstream-failures=${failures}`);
       expect(await logs.entryFor(answer.requestId)).toMatchObject({ status: 200, attempts: failures + 1, outcome: 'success' });
     }
     const failed = await send(retried, { faults: { downstreamFailures: 4 } });
     expect(expectProblem(failed, 502, 'downstream-failed').attempts).toBe(4);
-    expect(failed.headers.get(protocol.attempts)).toBe('4');
+    expect(failed.headers.get(attemptsHeader)).toBe('4');
     expect(await logs.entryFor(failed.requestId)).toMatchObject({ status: 502, attempts: 4, outcome: 'downstream-failed' });
   });
 
   test('an operation without the retry promise fails at the first downstream failure', async () => {
     const failed = await send(once, { faults: { downstreamFailures: 1 } });
     expect(expectProblem(failed, 502, 'downstream-failed').attempts).toBe(1);
-    expect(failed.headers.get(protocol.attempts)).toBe('1');
+    expect(failed.headers.get(attemptsHeader)).toBe('1');
     expect(await logs.entryFor(failed.requestId)).toMatchObject({ status: 502, attempts: 1, outcome: 'downstream-failed' });
     const fine = await send(once);
-    expect(fine.headers.get(protocol.attempts)).toBe('1');
+    expect(fine.headers.get(attemptsHeader)).toBe('1');
   });
 });
 
@@ -575,7 +589,7 @@ test.describe('HTTP surface', () => {
 
     const requestId = newRequestId('bad-url');
     const response = await fetch(`${stack.target.apiBaseUrl}/v2${endpoint}/%E0%A4%A`, {
-      headers: { authorization: await oauth.authorization(clientId), [protocol.action]: 'check-status', [protocol.requestId]: requestId },
+      headers: { authorization: await oauth.authorization(clientId), [actionHeader]: 'check-status', [names.requestId]: requestId },
     });
     const text = await response.text();
     expectProblem(
@@ -583,7 +597,7 @@ test.describe('HTTP surface', () => {
       400,
       'malformed-url',
     );
-    expect(response.headers.get(protocol.requestId)).toBe(requestId);
+    expect(response.headers.get(names.requestId)).toBe(requestId);
     expect(await logs.entryFor(requestId)).toMatchObject({ status: 400, outcome: 'client-error' });
   });
 
@@ -623,9 +637,9 @@ test.describe('request id and trace context', () => {
       fields: buildRecordFields(endpoint, fakerFor(++seed)),
     });
     expect(answer.status, answer.text).toBe(201);
-    expect(answer.headers.get(protocol.requestId)).toBe(requestId);
+    expect(answer.headers.get(names.requestId)).toBe(requestId);
     const [, responseTrace, span, flags] =
-      /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(answer.headers.get(protocol.traceparent) ?? '') ?? [];
+      /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(answer.headers.get(names.traceparent) ?? '') ?? [];
     expect(responseTrace).toBe(traceId);
     expect(span).not.toBe(parentId);
     expect(flags).toBe('01');
@@ -633,8 +647,8 @@ test.describe('request id and trace context', () => {
     const [event] = await kafka.waitForEvents(requestId);
     const value = DomainEvent.parse(event?.value);
     expect(value.requestid).toBe(requestId);
-    expect(value.traceparent).toBe(answer.headers.get(protocol.traceparent));
-    expect(event?.headers).toMatchObject({ [protocol.requestId]: requestId, [protocol.traceparent]: value.traceparent });
+    expect(value.traceparent).toBe(answer.headers.get(names.traceparent));
+    expect(event?.headers).toMatchObject({ [names.requestId]: requestId, [names.traceparent]: value.traceparent });
     expect(await logs.entryFor(requestId)).toMatchObject({ requestId, traceId, status: 201 });
   });
 
@@ -645,9 +659,9 @@ test.describe('request id and trace context', () => {
       fields: buildRecordFields(endpoint, fakerFor(++seed)),
     });
     expect(answer.status, answer.text).toBe(201);
-    const requestId = answer.headers.get(protocol.requestId) ?? '';
+    const requestId = answer.headers.get(names.requestId) ?? '';
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const traceparent = answer.headers.get(protocol.traceparent) ?? '';
+    const traceparent = answer.headers.get(names.traceparent) ?? '';
     expect(traceparent).not.toContain('0'.repeat(32));
     const [event] = await kafka.waitForEvents(requestId);
     expect(DomainEvent.parse(event?.value)).toMatchObject({ requestid: requestId, traceparent });
@@ -687,7 +701,7 @@ test.describe('transaction log', () => {
     const file = readFileSync(stack.transactionLogFile, 'utf8');
     expect(file.split('\n').filter(Boolean).length).toBeGreaterThan(requestIds.length);
     const query = await fetch(`${stack.target.logQueryUrl}?limit=1000`, {
-      headers: { authorization: await oauth.authorization('log-admin') },
+      headers: { authorization: await oauth.authorization(oauth.byRole('log-reader').clientId) },
     });
     expect(query.status).toBe(200);
     const page = await query.text();
