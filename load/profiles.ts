@@ -1,8 +1,10 @@
 import type { Catalog, Operation } from '../fixtures/catalog/model.ts';
+import { promised } from '../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
-import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
 import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix, unlimitedMix } from './mix.ts';
 import { type CampaignKind, CampaignPlan, type PlannedClient, type ProfileName, promisedLatencyMs, rateTolerance } from './plan.ts';
+
+const { rateLimitPerMinute } = promised;
 
 export interface RateLimitSpec {
   seconds: number;

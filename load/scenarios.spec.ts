@@ -1,12 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { promised } from '../fixtures/catalog/vocabulary.ts';
 import { referenceProfile } from '../fixtures/profile/profile.ts';
-import { rateLimitPerMinute } from '../fixtures/schemas/protocol.ts';
 import { artilleryScript, ensureChecks, hooks, phaseOf } from './artillery-script.ts';
 import { SmoothWeightedRoundRobin, TokenCache } from './dispatch.ts';
 import { arrangeOperation, catalogMix, limitedShare, promisedLatency, rateLimitMix } from './mix.ts';
 import { askedArrivals, CampaignPlan } from './plan.ts';
 import { limiterSafeRate, planProfile, planStressStep } from './profiles.ts';
+
+const { rateLimitPerMinute } = promised;
 
 const catalog = loadCatalog();
 const clientIds = Array.from({ length: 20 }, (_, i) => `load-${i + 1}`);

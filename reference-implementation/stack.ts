@@ -116,7 +116,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       records: new RecordStore(database),
       outbox,
       transactionLog,
-      verifier: cacheVerifiedTokens(createTokenVerifier({ issuer: auth.issuer, jwksUrl: auth.jwksUrl, audience })),
+      verifier: cacheVerifiedTokens(
+        createTokenVerifier({
+          issuer: auth.issuer,
+          jwksUrl: auth.jwksUrl,
+          audience,
+          clockToleranceSeconds: profile.oauth.leewaySeconds,
+        }),
+      ),
       rateLimiter: new RateLimiter(options.rateLimitPerMinute ?? rateLimitPerMinute, 60_000),
       downstreamUrl: downstream.url,
       retryPolicy: { maxRetries, baseDelayMs: 10, maxDelayMs: 80 },

@@ -16,6 +16,8 @@ export const TokenVerifierOptions = z.object({
   algorithms: z.array(z.string().min(1)).min(1).default(['RS256']),
   /** The protection space named in challenges. */
   realm: z.string().min(1).default('td448'),
+  /** How long past exp a token is still accepted (the profile's oauth.leewaySeconds); none by default. */
+  clockToleranceSeconds: z.number().int().min(0).default(0),
 });
 export type TokenVerifierOptions = z.input<typeof TokenVerifierOptions>;
 
@@ -91,7 +93,7 @@ export function createTokenVerifier(input: TokenVerifierOptions): TokenVerifier 
           algorithms: options.algorithms,
           typ: 'at+jwt',
           requiredClaims: ['exp', 'iat', 'jti', 'client_id'],
-          clockTolerance: 0,
+          clockTolerance: options.clockToleranceSeconds,
         }));
       } catch (error) {
         const rejection = rejectionFor(error);

@@ -12,16 +12,25 @@ import { Worker } from 'node:worker_threads';
 const checkpointerSource = `
 const { DatabaseSync } = require('node:sqlite');
 const { parentPort, workerData } = require('node:worker_threads');
-const db = new DatabaseSync(workerData.path);
-db.exec('PRAGMA busy_timeout = 5000');
-const timer = setInterval(() => {
-  try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch {}
-}, workerData.intervalMs);
-parentPort.once('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
+(() => {
+  let db;
+  try {
+    db = new DatabaseSync(workerData.path);
+    db.exec('PRAGMA busy_timeout = 5000');
+  } catch {
+    // The database is gone already (a stack stopped right after it started): nothing to checkpoint.
+    parentPort.close();
+    return;
+  }
+  const timer = setInterval(() => {
+    try { db.exec('PRAGMA wal_checkpoint(PASSIVE)'); } catch {}
+  }, workerData.intervalMs);
+  parentPort.once('message', () => {
+    clearInterval(timer);
+    db.close();
+    parentPort.close();
+  });
+})();
 `;
 
 const schema = `
