@@ -146,7 +146,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       kafkaBootstrap,
       topics: { ...topics },
       logQueryUrl: `${apiBaseUrl}${transactionLogPath}`,
-      faultInjection: options.faultInjection ?? true,
+      // Honoured only when the profile names fault-injection headers at all.
+      faultInjection: (options.faultInjection ?? true) && profile.faultInjection !== false,
       ...((options.faultInjection ?? true) ? { testStateUrl: `${apiBaseUrl}/_test/records` } : {}),
       clients: auth.clients,
     });

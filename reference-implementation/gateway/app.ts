@@ -19,6 +19,7 @@ import { ProblemError } from './problem.ts';
 import { buildProfileRouter, type RouteMatch } from './profile-routes.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { createRequestContext, outcomeFor, type RequestContext, traceparentOf } from './request-context.ts';
+import { registerGetBodies } from './request-fields.ts';
 import { sendProblem } from './responses.ts';
 import { buildRouteTable } from './route-table.ts';
 import { registerTestState } from './test-state.ts';
@@ -67,9 +68,10 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const identity = { requestId: profile.headers.requestId, traceparent: profile.headers.traceparent };
   const faultApplied = deps.faultInjection && profile.faultInjection !== false ? profile.faultInjection.applied : undefined;
   const downstream = createDownstreamClient(deps.downstreamUrl, { timeoutMs: 2000 });
+  const bodyLimit = 1024 * 1024;
   const app = Fastify({
     logger: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: true,
     // A URL Fastify cannot route (bad percent-encoding, too long a parameter) is refused before any hook runs:
@@ -90,6 +92,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   // Bodies arrive as text; each operation parses them by its own format rules (JSON, XML, or 415).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  if (profile.requests.bodylessFields === 'body') registerGetBodies(app, bodyLimit);
 
   app.addHook('onRequest', async (request) => {
     request.td448 = createRequestContext(request.headers, request.url.split('?')[0] ?? request.url, identity);

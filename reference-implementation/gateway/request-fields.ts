@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Operation } from '../../fixtures/catalog/model.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
@@ -87,4 +87,23 @@ export function readFields(request: FastifyRequest, operation: Operation, profil
     if (error instanceof SyntaxError) throw new ProblemError(400, 'malformed-body', 'Malformed body', `malformed JSON: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * Fastify reads no body of a GET; under a profile whose GETs carry their fields in a body
+ * (`requests.bodylessFields: body`) the gateway reads it itself, as text, up to `limit` bytes (413 beyond).
+ */
+export function registerGetBodies(app: FastifyInstance, limit: number) {
+  app.addHook('preHandler', async (request) => {
+    if (request.method !== 'GET' || request.body !== undefined) return;
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request.raw) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new ProblemError(413, 'body-too-large', 'Request body too large', `the body exceeds ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+    request.body = Buffer.concat(chunks).toString('utf8');
+  });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { expect, test } from '@playwright/test';
 import { XMLParser } from 'fast-xml-parser';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
@@ -8,7 +9,8 @@ import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/fa
 import { consume, type EventConsumer, type KafkaEvent } from '../../fixtures/kafka/client.ts';
 import { resolveProfile } from '../../fixtures/profile/load-profile.ts';
 import { logEntriesOf, readLogEntry } from '../../fixtures/profile/log-entries.ts';
-import { type OperationCall, Wire } from '../../fixtures/profile/wire.ts';
+import { TargetProfile } from '../../fixtures/profile/profile.ts';
+import { type HttpRequestSpec, type OperationCall, Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem, problemType } from '../../fixtures/schemas/problem.ts';
 import { ExportDocument, type ResourceEndpoint, ResourceRecord } from '../../fixtures/schemas/resources.ts';
@@ -450,5 +452,95 @@ test.describe('planted defects under the acme profile', () => {
     await expect.poll(() => defective.pendingEvents(), { timeout: 15_000 }).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(events.eventsFor(created.requestId), 'drop-event: no event').toEqual([]);
+  });
+});
+
+test.describe('a profile given as an object, unlike both built-in ones', () => {
+  /** Actions in the path, X-RateLimit headers, GET fields in a body, the log as a bare array, no fault injection, 200 on create. */
+  const custom = TargetProfile.parse({
+    name: 'custom',
+    requests: {
+      action: { in: 'path' },
+      actionNames: { create: 'new', 'check-status': 'health' },
+      collectionPath: '/svc/{version}{endpoint}/{action}',
+      itemPath: '/svc/{version}{endpoint}/{id}/{action}',
+      bodylessFields: 'body',
+      xmlRoot: 'payload',
+    },
+    responses: { successStatus: { create: 200, delete: 204, 'check-status': 200, export: 200, 'update-config': 200 } },
+    headers: { requestId: 'x-trace-request', attempts: null },
+    faultInjection: false,
+    transactionLog: { parameter: 'rid', entries: '' },
+    rateLimit: { headers: 'x-ratelimit', retryAfter: 'either' },
+    oauth: { scopeTemplate: 'td448/{resource}.{access}', logScope: 'td448/audit.read' },
+  });
+  const customWire = new Wire(custom);
+  let other: Stack;
+  let own: Tokens;
+
+  test.beforeAll(async () => {
+    test.setTimeout(60_000);
+    other = await startStack({ profile: custom, kafkaBootstrap: stack.target.kafkaBootstrap });
+    own = new Tokens(other.target, custom);
+  });
+
+  test.afterAll(async () => {
+    await other?.stop();
+  });
+
+  /** Node's fetch sends no GET body: node:http does. */
+  function raw(spec: HttpRequestSpec): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+    return new Promise((resolve, reject) => {
+      // Node frames no GET body by itself: without a Content-Length it would reach the server as the next request.
+      const headers = spec.body === undefined ? spec.headers : { ...spec.headers, 'content-length': String(Buffer.byteLength(spec.body)) };
+      const outgoing = httpRequest(urlOf(other.target.apiBaseUrl, spec), { method: spec.method, headers }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      });
+      outgoing.on('error', reject);
+      outgoing.end(spec.body);
+    });
+  }
+
+  test('the stack serves it: path actions, its scopes, a GET create with a body, X-RateLimit, its log shape, no faults', async () => {
+    expect(other.target.profile).toMatchObject({ name: 'custom', requests: { action: { in: 'path' } } });
+    expect(other.target.faultInjection).toBe(false);
+    expect(own.byRole('functional').scopes).toContain(customWire.scope('/customer/update', 'create'));
+    expect(own.byRole('log-reader').scopes).toEqual(['td448/audit.read']);
+    const authorization = await own.authorization(own.byRole('functional').clientId);
+
+    const getCreate = find('creates by GET', is('create'), (o) => o.method === 'GET');
+    const fields = buildRecordFields(getCreate.endpoint as ResourceEndpoint, fakerFor(++seed));
+    const spec = customWire.request(getCreate, {
+      fields,
+      authorization,
+      requestId: `custom-${randomUUID()}`,
+      faults: { failAfterWrite: true },
+    });
+    spec.headers['td448-fault-fail-after-write'] = 'true';
+    expect(spec.path).toBe(`/svc/v2${getCreate.endpoint}/new`);
+    expect(spec.body).toBeDefined();
+    const created = await raw(spec);
+    expect(created.status, created.text).toBe(200);
+    expect(JSON.parse(created.text)).toMatchObject({ data: fields });
+    expect(created.headers['x-trace-request']).toBe(spec.headers['x-trace-request']);
+    expect(created.headers['td448-attempts']).toBeUndefined();
+    const rateLimited = getCreate.notes.includes('rate-limit');
+    if (rateLimited) expect(customWire.rateLimit(created.headers as Record<string, string>).limit).toBe(1000);
+
+    const health = await fetch(urlOf(other.target.apiBaseUrl, customWire.request(status, { authorization })), {
+      headers: { authorization },
+    });
+    expect(health.status, await health.text()).toBe(200);
+    const refused = await fetch(`${other.target.apiBaseUrl}/svc/v2${status.endpoint}/check-status`, { headers: { authorization } });
+    expect(refused.status).toBe(400);
+
+    const logs = new LogReader(other.target, custom, own);
+    const [entry] = await logs.entriesFor(spec.headers['x-trace-request'] as string);
+    expect(entry).toMatchObject({ status: 200, outcome: 'success', action: 'create', rolledBack: false });
   });
 });
