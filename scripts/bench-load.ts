@@ -11,14 +11,13 @@
  * Stops climbing at the first rate where Artillery falls behind or the target breaks its promise.
  */
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { stackReadyPrefix, type TargetDescription, TargetDescription as TargetSchema } from '../fixtures/schemas/target.ts';
+import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from '../load/artillery-report.ts';
 import { runAutocannonChild } from '../load/engines/autocannon.ts';
@@ -47,36 +46,10 @@ const runId = `bench-${new Date()
 const outputDir = join(projectRoot, 'reports', 'output', 'load', runId);
 mkdirSync(outputDir, { recursive: true });
 
-/** The embedded stack in a child process: its CPU is not the generators'. */
-async function startStackProcess(): Promise<{ target: TargetDescription; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [join(projectRoot, 'scripts', 'stack.ts')], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const target = await new Promise<TargetDescription>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error('the stack did not start within 120 s')), 120_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const line = buffer.split('\n').find((candidate) => candidate.startsWith(stackReadyPrefix));
-      if (line) {
-        clearTimeout(timer);
-        resolve(TargetSchema.parse(JSON.parse(line.slice(stackReadyPrefix.length))));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the stack exited ${code} before it was ready`)));
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(resolve, 20_000).unref();
-    });
-  return { target, stop };
-}
-
 const started = performance.now();
-const stack = values.target ? { target: readTargetFile(values.target), stop: async () => {} } : await startStackProcess();
+const stack = values.target
+  ? { target: readTargetFile(values.target), stop: async () => {} }
+  : await startEmbeddedStack({ faultInjection: true });
 const { target } = stack;
 if (values.target) await assertReachable(target);
 const targetFile = join(outputDir, 'target.json');

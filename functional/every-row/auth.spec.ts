@@ -90,12 +90,10 @@ for (const row of catalog.rows) {
       await test.step('a valid token without the scope → 403', async () => {
         const unscoped = oauth.clientsFor('unscoped')[0];
         if (!unscoped) {
-          test
-            .info()
-            .annotations.push({
-              type: 'not-run',
-              description: 'no scope → 403: the target description has no client with the role "unscoped"',
-            });
+          test.info().annotations.push({
+            type: 'not-run',
+            description: 'no scope → 403: the target description has no client with the role "unscoped"',
+          });
           return;
         }
         const { status, response } = await api.send(operation, {
