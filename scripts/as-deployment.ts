@@ -1,0 +1,79 @@
+/**
+ * npm run start:as-deployment [-- --profile NAME|FILE] [-- --only SUITE ...]
+ * The main job exactly as a user runs it against their own deployment, with the embedded stack playing
+ * the deployment: the stack runs as a process of its own (serving the profile given, acme by default), the
+ * job gets only a target file (written as a user would write it from targets/example.json: the roles the
+ * README asks for and no more, the profile named by name), and `npm start -- --target FILE` runs the
+ * preflight, the suites and the report against it. Outputs go to reports/output/as-deployment-<profile>.
+ * Exit code: the main job's (2 when the preflight finds the target does not match its profile).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ClientRole, TargetDescription } from '../fixtures/schemas/target.ts';
+import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
+import { reportPaths } from '../reports/paths.ts';
+import { onInterrupt } from './on-interrupt.ts';
+import { runCommand } from './run-command.ts';
+
+const usage = 'npm run start:as-deployment [-- --profile NAME|FILE] [-- --only contracts|functional|load ...] [-- --as-profile NAME|FILE]';
+let values: { profile: string; only?: string[]; 'as-profile'?: string };
+try {
+  ({ values } = parseArgs({
+    options: {
+      profile: { type: 'string', default: 'acme' },
+      only: { type: 'string', multiple: true },
+      'as-profile': { type: 'string' },
+    },
+  }));
+} catch (error) {
+  console.error(`${(error as Error).message}\nusage: ${usage}`);
+  process.exit(2);
+}
+
+/** How many clients of each role the README asks a deployment for. */
+export const rolesAsked: Record<ClientRole, number> = {
+  functional: 7,
+  load: 4,
+  unscoped: 1,
+  'log-reader': 1,
+  'short-lived': 1,
+  'other-audience': 1,
+  throttled: 0,
+};
+
+/** The stack's target cut down to the clients the README asks for, as a user would write it. */
+export function asUserTarget(target: TargetDescription, profile: string): TargetDescription {
+  const chosen = new Map<string, TargetDescription['clients'][number]>();
+  for (const [role, count] of Object.entries(rolesAsked) as [ClientRole, number][]) {
+    const holders = target.clients.filter((client) => client.roles.includes(role));
+    // A client already chosen for another role keeps this one too (the stack's other-audience client is functional).
+    const already = holders.filter((client) => chosen.has(client.clientId)).slice(0, count);
+    const fresh = holders.filter((client) => !chosen.has(client.clientId)).slice(0, count - already.length);
+    for (const client of [...already, ...fresh]) {
+      const entry = chosen.get(client.clientId) ?? { ...client, roles: [] };
+      entry.roles = [...entry.roles, role];
+      chosen.set(client.clientId, entry);
+    }
+  }
+  return { ...target, name: `embedded stack as a deployment (profile ${profile})`, profile, clients: [...chosen.values()] };
+}
+
+const output = join(reportPaths().output, `as-deployment-${values.profile.replace(/[^a-z0-9-]+/gi, '-')}`);
+mkdirSync(output, { recursive: true });
+const stack = await startEmbeddedStack({ profile: values.profile });
+onInterrupt(() => stack.stop());
+const targetFile = join(output, 'target.json');
+writeFileSync(targetFile, JSON.stringify(asUserTarget(stack.target, values['as-profile'] ?? values.profile), null, 2), { mode: 0o600 });
+console.log(`the embedded stack (profile ${values.profile}) plays a deployment; its target file: ${targetFile}`);
+let code = 1;
+try {
+  code = await runCommand(
+    'node',
+    ['scripts/main.ts', '--target', targetFile, ...(values.only ?? []).flatMap((suite) => ['--only', suite])],
+    { env: { TD448_REPORT_OUTPUT: output } },
+  );
+} finally {
+  await stack.stop();
+}
+process.exit(code);
