@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Endpoint, Operation } from '../fixtures/catalog/model.ts';
-import { TargetProfile } from '../fixtures/profile/profile.ts';
+import { referenceProfile, TargetProfile } from '../fixtures/profile/profile.ts';
 
 /** "Thành công <1s": the catalog's promise, in milliseconds. */
 export const promisedLatencyMs = 1000;
@@ -70,8 +70,8 @@ export const CampaignPlan = z.object({
   /** Sockets shared by the virtual users of one worker. */
   httpPool: z.number().int().positive(),
   pacing: Pacing.default('ramp'),
-  /** The target's wire conventions: how each request is built and each answer read. */
-  targetProfile: TargetProfile,
+  /** The target's wire conventions: how each request is built and each answer read (plans older than profiles ran the reference ones). */
+  targetProfile: TargetProfile.default(referenceProfile),
 });
 export type CampaignPlan = z.infer<typeof CampaignPlan>;
 
