@@ -67,7 +67,7 @@ class CampaignWorker {
     this.ready = loadWire(plan.targetProfile).then((wire) => {
       this.wire = wire;
     });
-    this.#oauth = new OAuthClient(target);
+    this.#oauth = new OAuthClient(target, plan.targetProfile);
     this.#tokens = new TokenCache(this.#oauth);
     this.#clients = new SmoothWeightedRoundRobin(plan.clients.map((client) => ({ value: client.clientId, weight: client.perMinute })));
     this.#promised = new Set(plan.promisedLatency.operationIds);

@@ -69,7 +69,7 @@ console.log(`the embedded stack (profile ${values.profile}) plays a deployment; 
 let code = 1;
 try {
   code = await runCommand(
-    'node',
+    process.execPath,
     ['scripts/main.ts', '--target', targetFile, ...(values.only ?? []).flatMap((suite) => ['--only', suite])],
     { env: { TD448_REPORT_OUTPUT: output } },
   );

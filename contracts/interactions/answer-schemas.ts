@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
-import { DomainEvent, eventType } from '../../fixtures/schemas/event.ts';
+import { DomainEvent } from '../../fixtures/schemas/event.ts';
 
 const apiVersions = promised.versions;
 
@@ -63,10 +63,11 @@ export function eventRecordSchema(endpoint: ResourceEndpoint, action: ActionKey)
 }
 
 /** The CloudEvent an operation publishes, for the methods that publish it. */
-export function eventSchema(endpoint: ResourceEndpoint, action: ActionKey, methods: readonly [HttpMethod, ...HttpMethod[]]) {
+/** The event of an operation: `type` is the profile's (Wire.eventType), the data the catalog's. */
+export function eventSchema(endpoint: ResourceEndpoint, action: ActionKey, methods: readonly [HttpMethod, ...HttpMethod[]], type: string) {
   return DomainEvent.extend({
     source: z.literal(`/td448${endpoint}`),
-    type: z.literal(eventType(endpoint, action)),
+    type: z.literal(type),
     data: DomainEvent.shape.data.extend({
       endpoint: z.literal(endpoint),
       method: methods.length === 1 ? z.literal(methods[0]) : z.enum(methods),

@@ -43,7 +43,7 @@ export function eventMessageOf(row: Row, operation: Operation): EventMessage {
   const data = rowData(row, operation, 'event');
   const endpoint = resourceEndpoint(operation);
   const type = wire.eventType(endpoint, operation.actionKey);
-  const schema = eventSchema(endpoint, operation.actionKey, [operation.method]);
+  const schema = eventSchema(endpoint, operation.actionKey, [operation.method], type);
   const example = {
     specversion: '1.0',
     id: '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f',

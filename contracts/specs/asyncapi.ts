@@ -1,9 +1,10 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
-import { eventType } from '../../fixtures/schemas/event.ts';
+import { Wire } from '../../fixtures/profile/wire.ts';
 
 const topics = { events: 'td448.events' };
+const reference = new Wire(referenceProfile);
 /** The documents describe the reference profile's wire conventions (a deployment's own profile is not yet rendered as OpenAPI). */
 const protocol = {
   action: referenceProfile.requests.action.in === 'path' ? 'action' : referenceProfile.requests.action.name,
@@ -31,7 +32,7 @@ interface EventKind {
 function eventKinds(catalog: Catalog): EventKind[] {
   const kinds = new Map<string, EventKind>();
   for (const operation of catalog.operations.filter((op) => op.results.includes('kafka'))) {
-    const type = eventType(operation.endpoint, operation.actionKey);
+    const type = reference.eventType(operation.endpoint, operation.actionKey);
     const kind = kinds.get(type) ?? { type, name: `${pascalName(operation.endpoint)}${pascalName(operation.actionKey)}`, operations: [] };
     kind.operations.push(operation);
     kinds.set(type, kind);
@@ -64,7 +65,9 @@ function message(kind: EventKind, eventRows: ReadonlySet<number>) {
     summary: `Published after a successful ${methods.join('/')} ${first.endpoint} (${first.action}).`,
     contentType: 'application/cloudevents+json',
     headers: kafkaHeaders,
-    payload: jsonSchemaOf(eventSchema(resourceEndpoint(first), first.actionKey, methods)),
+    payload: jsonSchemaOf(
+      eventSchema(resourceEndpoint(first), first.actionKey, methods, reference.eventType(first.endpoint, first.actionKey)),
+    ),
     bindings: { kafka: { key: { type: 'string', description: 'The record id (or the resource, for a collection-wide action).' } } },
     'x-td448-operations': kind.operations.map((op) => op.id),
     'x-td448-rows': rows,
