@@ -78,7 +78,7 @@ export function eventMessageOf(row: Row, operation: Operation): EventMessage {
     type,
     schema,
     content: bodyMatchers(schema, example),
-    metadata: eventMetadataMatchers(topics.events, data.requestId, data.traceparent),
+    metadata: eventMetadataMatchers(topics.events, data.requestId, data.traceparent, wire.profile.headers.requestId),
   };
 }
 

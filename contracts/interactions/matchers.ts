@@ -250,10 +250,13 @@ export function problemMatchers(slugPattern: string, status: number, exampleSlug
   };
 }
 
-/** The event's Kafka topic and headers, as message metadata. */
-export const eventMetadataMatchers = (topic: string, requestId: string, traceparent: string) => ({
+/**
+ * The event's Kafka topic and headers, as message metadata: the content type of a structured CloudEvent (a
+ * binary-mode event is stated in its structured form), the request id under the profile's header name, the trace.
+ */
+export const eventMetadataMatchers = (topic: string, requestId: string, traceparent: string, requestIdHeader = 'x-request-id') => ({
   topic: equal(topic),
   'content-type': equal('application/cloudevents+json'),
-  'x-request-id': headerMatchers.requestId(requestId),
+  [requestIdHeader.toLowerCase()]: headerMatchers.requestId(requestId),
   traceparent: headerMatchers.traceparent(traceparent),
 });
