@@ -43,7 +43,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
  * with no change to the provider.
  */
 export async function startRewritingProxy(upstream: string, change: ShapeChange): Promise<RewritingProxy> {
-  const endpointPath = new RegExp(`^/v\\d+${change.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\?|$)`);
+  // Wherever the profile's path templates put the endpoint (`/v2/customer/update/…`, `/api/v2/customer/update?…`).
+  const endpointPath = new RegExp(`${change.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\?|$)`);
   let rewritten = 0;
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
