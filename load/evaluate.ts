@@ -355,7 +355,7 @@ export function evaluateCampaign(
     thresholds.push(
       verdict({
         key: 'rate-limit-headers',
-        title: 'every 429 carries Retry-After, every answer RateLimit and RateLimit-Policy',
+        title: `every 429 carries Retry-After (${plan.targetProfile.rateLimit.retryAfter}), every answer the ${plan.targetProfile.rateLimit.headers} rate-limit headers`,
         status: missing === 0 ? 'passed' : 'failed',
         expected: '0 answers without them',
         actual: `${missing} answers without them`,
