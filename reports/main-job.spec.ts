@@ -78,3 +78,28 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
     });
   }
 });
+
+test.describe('npm start against a deployment that does not match its profile', () => {
+  test('stops at the preflight with one list of every mismatch and the profile field to change: exit 2, no suite run', () => {
+    test.setTimeout(180_000);
+    const output = mkdtempSync(join(tmpdir(), 'td448-preflight-'));
+    try {
+      // The embedded stack serves the acme profile; the target file says it speaks the reference one.
+      const run = spawnSync(
+        process.execPath,
+        [join(projectRoot, 'scripts', 'as-deployment.ts'), '--profile', 'acme', '--as-profile', 'reference', '--only', 'functional'],
+        { cwd: projectRoot, encoding: 'utf8', timeout: 170_000, env: { ...withoutTarget, TD448_REPORT_OUTPUT: output } },
+      );
+      expect(run.status, run.stderr).toBe(2);
+      const said = run.stdout;
+      expect(said).toMatch(/does not match its profile "reference" in \d+ convention\(s\):/);
+      for (const field of ['oauth.clientAuthentication', 'requests.collectionPath', 'headers.requestId', 'rateLimit.headers'])
+        expect(said, `the list names ${field}`).toContain(`- ${field}`);
+      expect(said).toContain('Change these fields of the profile');
+      expect(said, 'no suite ran').not.toMatch(/── contracts|── functional|Running \d+ tests/);
+      expect(existsSync(join(output, 'as-deployment-acme', 'row-coverage.json'))).toBe(false);
+    } finally {
+      rmSync(output, { recursive: true, force: true });
+    }
+  });
+});
