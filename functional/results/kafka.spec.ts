@@ -3,7 +3,7 @@ import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
 import { DomainEvent } from '../../fixtures/schemas/event.ts';
 import { newTraceparent, traceIdOf } from '../support/expectations.ts';
-import { failingCall, subjectOf } from '../support/outcomes.ts';
+import { eventsSettled, failingCall, subjectOf } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
 test.use({ bucket: 'results' });
@@ -22,7 +22,7 @@ for (const row of rowsPromising('kafka')) {
 
       const failed = await api.send(operation, await failingCall(api, operation, call));
       expect(failed.status).toBeGreaterThanOrEqual(400);
-      await kafka.settled(failed.requestId, () => api.sendBarrier());
+      await eventsSettled(kafka, api, failed.requestId);
       expect(kafka.eventsFor(failed.requestId), 'events of the failed request').toEqual([]);
 
       const events = kafka.eventsFor(sent.requestId);

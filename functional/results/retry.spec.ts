@@ -2,7 +2,7 @@ import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import { answered } from '../../fixtures/playwright/answered.ts';
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { observedState } from '../support/outcomes.ts';
+import { eventsSettled, observedState } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
 test.use({ bucket: 'results' });
@@ -42,7 +42,7 @@ for (const row of rowsPromising('retry')) {
         if (profile.headers.attempts) expect(api.wire.attemptsOf(sent.response.headers())).toBe(maxRetries + 1);
         expect((await logs.entryFor(sent.requestId))?.attempts).toBe(maxRetries + 1);
         expect(await observedState(api, operation, call)).toEqual(before);
-        await kafka.settled(sent.requestId, () => api.sendBarrier());
+        await eventsSettled(kafka, api, sent.requestId);
         expect(kafka.eventsFor(sent.requestId), 'no event for the failed request').toEqual([]);
         for (const requestId of succeeded) {
           expect(kafka.eventsFor(requestId).length, `retries duplicated the event of ${requestId}`).toBeLessThanOrEqual(1);

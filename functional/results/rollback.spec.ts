@@ -1,6 +1,6 @@
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { observedState } from '../support/outcomes.ts';
+import { eventsSettled, observedState } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
 
 test.use({ bucket: 'results' });
@@ -25,7 +25,7 @@ for (const row of rowsPromising('rollback')) {
       expect(sent.status, 'a failure after the write must be reported as an error').toBeGreaterThanOrEqual(500);
       expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+(json|xml)/);
       expect(await observedState(api, operation, call), 'the state after the rolled-back request').toEqual(before);
-      await kafka.settled(sent.requestId, () => api.sendBarrier());
+      await eventsSettled(kafka, api, sent.requestId);
       expect(kafka.eventsFor(sent.requestId), 'events of the rolled-back request').toEqual([]);
       const entry = await logs.entryFor(sent.requestId);
       expect(entry).toMatchObject({ requestId: sent.requestId, outcome: 'rolled-back', rolledBack: true, status: sent.status });
