@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Operation, Row } from '../../fixtures/catalog/model.ts';
+import { callFor } from '../../fixtures/data/calls.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
 import { isResourceEndpoint, type ResourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { contractWire as wire } from '../support/wire.ts';
@@ -47,12 +48,7 @@ export function rowData(row: Row, operation: Operation, variant: string): RowDat
   const traceId = hex(key, 32);
   return {
     existing: needsExistingRecord(operation) ? { endpoint, id: key, fields: recordFields } : undefined,
-    fields:
-      operation.actionKey === 'create'
-        ? recordFields
-        : operation.actionKey === 'update-config'
-          ? wire.configFields(buildConfig(faker))
-          : undefined,
+    fields: callFor(operation, wire, { fields: () => recordFields, config: () => buildConfig(faker), recordId: key }).fields,
     requestId: `td448-${key}`,
     traceId,
     traceparent: `00-${traceId}-${hex(`${key}/span`, 16)}-01`,

@@ -1,4 +1,5 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
+import { plainestOperation } from '../../fixtures/catalog/plainest.ts';
 import type { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import { type OperationCall, urlOf } from '../../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
@@ -32,15 +33,6 @@ export function testStateInterface(url: string): RecordStates {
   };
 }
 
-/** The plainest operation of an action on an endpoint: POST/DELETE if there is one, not rate-limited if possible. */
-function plainestOperation(catalog: Catalog, endpoint: string, action: Operation['actionKey'], preferred: string): Operation {
-  const candidates = catalog.operations.filter((op) => op.endpoint === endpoint && op.actionKey === action);
-  const unlimited = candidates.filter((op) => !op.notes.includes('rate-limit'));
-  const pick = unlimited.find((op) => op.method === preferred) ?? unlimited[0] ?? candidates[0];
-  if (!pick) throw new Error(`the catalog declares no ${action} operation on ${endpoint}: provider states cannot arrange records there`);
-  return pick;
-}
-
 /** Any deployment: records are arranged through the API itself, with explicit ids, as the contracts' own client. */
 export function apiRecordStates(target: TargetDescription, oauth: OAuthClient, catalog: Catalog, clientId: string): RecordStates {
   const send = async (operation: Operation, call: OperationCall) => {
@@ -56,7 +48,7 @@ export function apiRecordStates(target: TargetDescription, oauth: OAuthClient, c
     });
   };
   const remove: RecordStates['remove'] = async ({ endpoint, id }) => {
-    const operation = plainestOperation(catalog, endpoint, 'delete', 'DELETE');
+    const operation = plainestOperation(catalog, endpoint, 'delete');
     await expectStatus(await send(operation, { id }), [204, 404], `${operation.id} ${id}`);
   };
   return {
@@ -64,7 +56,7 @@ export function apiRecordStates(target: TargetDescription, oauth: OAuthClient, c
     remove,
     async put(record) {
       await remove(record);
-      const operation = plainestOperation(catalog, record.endpoint, 'create', 'POST');
+      const operation = plainestOperation(catalog, record.endpoint, 'create');
       await expectStatus(await send(operation, { id: record.id, fields: record.fields }), [201], `${operation.id} ${record.id}`);
     },
   };

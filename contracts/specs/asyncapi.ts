@@ -2,17 +2,10 @@ import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
+import { protocol } from './reference-conventions.ts';
 
 const topics = { events: 'td448.events' };
 const reference = new Wire(referenceProfile);
-/** The documents describe the reference profile's wire conventions (a deployment's own profile is not yet rendered as OpenAPI). */
-const protocol = {
-  action: referenceProfile.requests.action.in === 'path' ? 'action' : referenceProfile.requests.action.name,
-  requestId: referenceProfile.headers.requestId,
-  traceparent: referenceProfile.headers.traceparent,
-  idempotencyKey: referenceProfile.headers.idempotencyKey,
-  attempts: referenceProfile.headers.attempts ?? 'td448-attempts',
-};
 
 import { eventSchema } from '../interactions/answer-schemas.ts';
 import { resourceEndpoint } from '../interactions/row-data.ts';

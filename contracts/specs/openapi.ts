@@ -1,19 +1,11 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
-import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
+import { protocol } from './reference-conventions.ts';
 
 const { maxRetries, rateLimitPerMinute, versions: apiVersions } = promised;
-/** The documents describe the reference profile's wire conventions (a deployment's own profile is not yet rendered as OpenAPI). */
-const protocol = {
-  action: referenceProfile.requests.action.in === 'path' ? 'action' : referenceProfile.requests.action.name,
-  requestId: referenceProfile.headers.requestId,
-  traceparent: referenceProfile.headers.traceparent,
-  idempotencyKey: referenceProfile.headers.idempotencyKey,
-  attempts: referenceProfile.headers.attempts ?? 'td448-attempts',
-};
 
 import { resourceBodies, resourceEndpoints, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { apiScopes, requiredScope, type ScopeKind } from '../../fixtures/schemas/scopes.ts';

@@ -17,7 +17,7 @@ import { Problem, problemType } from '../../fixtures/schemas/problem.ts';
 import { ExportDocument, type ResourceEndpoint, ResourceRecord } from '../../fixtures/schemas/resources.ts';
 import { rateLimitPerMinute } from '../conventions.ts';
 import { type Stack, startStack } from '../stack.ts';
-import { EventProbe, LogReader, Tokens, urlOf } from './support.ts';
+import { type Answer, EventProbe, LogReader, Tokens, urlOf } from './support.ts';
 
 /**
  * The reference implementation's own checks, through its ports (HTTP, OAuth2 token endpoint,
@@ -115,14 +115,6 @@ test.afterAll(async () => {
   await kafka?.close();
   await stack?.stop();
 });
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  requestId: string;
-  json<T = Record<string, unknown>>(): T;
-}
 
 type Call = OperationCall & { clientId?: string; anonymous?: boolean; body?: string };
 

@@ -17,7 +17,7 @@ import { ExportDocument, type ResourceEndpoint, ResourceRecord } from '../../fix
 import { ClientRole } from '../../fixtures/schemas/target.ts';
 import { TransactionLogEntry } from '../../fixtures/schemas/transaction-log.ts';
 import { type Stack, startStack } from '../stack.ts';
-import { EventProbe, LogReader, requestToken, Tokens, urlOf } from './support.ts';
+import { type Answer, EventProbe, LogReader, requestToken, Tokens, urlOf } from './support.ts';
 
 /**
  * The reference implementation serving a profile other than its own: the acme profile
@@ -95,14 +95,6 @@ test.afterAll(async () => {
   await auditPump;
   await stack?.stop();
 });
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  requestId: string;
-  json<T = Record<string, unknown>>(): T;
-}
 
 type Call = OperationCall & {
   clientId?: string;

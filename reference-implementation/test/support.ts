@@ -3,7 +3,6 @@ import { consume, type EventConsumer, type KafkaEvent } from '../../fixtures/kaf
 import { correlationOf, readEvent } from '../../fixtures/profile/events.ts';
 import { logEntriesOf, readLogEntry } from '../../fixtures/profile/log-entries.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
-import type { HttpRequestSpec } from '../../fixtures/profile/wire.ts';
 import type { ClientCredentials, ClientRole, TargetDescription } from '../../fixtures/schemas/target.ts';
 import { type TransactionLogEntry, TransactionLogEntry as TransactionLogEntrySchema } from '../../fixtures/schemas/transaction-log.ts';
 
@@ -14,11 +13,16 @@ import { type TransactionLogEntry, TransactionLogEntry as TransactionLogEntrySch
  * Deliberately independent of the suites' clients and probes (fixtures/clients, fixtures/probes).
  */
 
-/** The URL of a request: base URL, path and query pairs. */
-export const urlOf = (baseUrl: string, spec: Pick<HttpRequestSpec, 'path' | 'query'>) => {
-  const search = new URLSearchParams(spec.query).toString();
-  return `${baseUrl}${spec.path}${search ? `?${search}` : ''}`;
-};
+export { urlOf } from '../../fixtures/profile/wire.ts';
+
+/** An answer of the gateway as the tests read it. */
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  requestId: string;
+  json<T = Record<string, unknown>>(): T;
+}
 
 /** A token endpoint's answer: the status and the parsed JSON body. */
 export interface TokenAnswer {
