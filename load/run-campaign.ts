@@ -122,6 +122,8 @@ export function runArtillery(files: CampaignFiles, context: RunContext, timeoutM
       ...process.env,
       ...command.env,
       ARTILLERY_DISABLE_TELEMETRY: '1',
+      // A deployment behind a private CA: Artillery's HTTP engine and the processor's fetch trust it too.
+      ...(context.target.caFile ? { NODE_EXTRA_CA_CERTS: context.target.caFile } : {}),
       PATH: `${join(projectRoot, 'node_modules', '.bin')}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
