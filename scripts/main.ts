@@ -11,7 +11,7 @@ import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
-import { formatPreflight, preflight } from '../fixtures/target/preflight.ts';
+import { formatPreflight, preflight, preflightDoneVariable } from '../fixtures/target/preflight.ts';
 import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
@@ -132,7 +132,7 @@ try {
     if (!started)
       throw new Error('the embedded stack does not match its own profile (preflight above): a defect of the reference implementation');
   }
-  const env = { [targetFileVariable]: targetFile as string };
+  const env = { [targetFileVariable]: targetFile as string, [preflightDoneVariable]: targetFile as string };
   const playwrightSuites = {
     ...(selected.has('contracts') ? { contracts: ['contracts-consumer', 'contracts-provider', 'contracts-specs'] } : {}),
     ...(selected.has('functional') ? { functional: ['functional'] } : {}),
