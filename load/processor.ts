@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import type { Operation } from '../fixtures/catalog/model.ts';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
-import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/factories.ts';
+import { newRecordBody } from '../fixtures/data/bodies.ts';
+import { buildConfig, fakerFor } from '../fixtures/data/factories.ts';
 import { type HttpRequestSpec, loadWire, type OperationCall, urlOf, Wire } from '../fixtures/profile/wire.ts';
 import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/resources.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
@@ -89,7 +90,7 @@ class CampaignWorker {
 
   fields = (endpoint: string) => {
     if (!isResourceEndpoint(endpoint)) throw new Error(`no data factory for ${endpoint}`);
-    return buildRecordFields(endpoint as ResourceEndpoint, this.#faker);
+    return newRecordBody(this.plan.targetProfile, endpoint as ResourceEndpoint, this.#faker);
   };
 
   config = () => buildConfig(this.#faker);

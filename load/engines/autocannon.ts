@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
-import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
+import { newRecordBody } from '../../fixtures/data/bodies.ts';
+import { buildConfig, fakerFor } from '../../fixtures/data/factories.ts';
 import { loadWire, urlOf, Wire } from '../../fixtures/profile/wire.ts';
 import type { ResourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
@@ -123,7 +124,7 @@ export async function runAutocannon(job: AutocannonJob, target: TargetDescriptio
   const wire = await loadWire(plan.targetProfile);
   const oauth = new OAuthClient(target, plan.targetProfile);
   const faker = fakerFor(4242);
-  const fields = (endpoint: string) => buildRecordFields(endpoint as ResourceEndpoint, faker);
+  const fields = (endpoint: string) => newRecordBody(plan.targetProfile, endpoint as ResourceEndpoint, faker);
   const config = () => buildConfig(faker);
   const tokens = new Map<string, string>();
   const refreshTokens = async () => {
