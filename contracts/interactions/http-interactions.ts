@@ -166,7 +166,9 @@ function requestTemplate(operation: Operation, version: ApiVersion, spec: HttpRe
   }
   if (sendsToken) headers.authorization = headerMatchers.bearerToken;
   const path = data.existing ? itemPathMatcher(itemPathPattern(wire, operation, version), spec.path) : spec.path;
-  const schema = requestSchema(resourceEndpoint(operation), operation.actionKey);
+  // A body the profile shapes with its own template is matched by type on its example; the catalog's schema otherwise.
+  const templated = operation.actionKey === 'create' && wire.profile.requests.bodies[operation.endpoint] !== undefined;
+  const schema = templated ? undefined : requestSchema(resourceEndpoint(operation), operation.actionKey);
   const fields = data.fields ?? {};
   const configField = wire.profile.requests.configField;
   const queryExample = operation.actionKey === 'update-config' ? (fields[configField] as Record<string, unknown>) : fields;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Operation, Row } from '../../fixtures/catalog/model.ts';
+import { deploymentBody } from '../../fixtures/data/bodies.ts';
 import { callFor } from '../../fixtures/data/calls.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
 import { isResourceEndpoint, type ResourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
@@ -48,7 +49,12 @@ export function rowData(row: Row, operation: Operation, variant: string): RowDat
   const traceId = hex(key, 32);
   return {
     existing: needsExistingRecord(operation) ? { endpoint, id: key, fields: recordFields } : undefined,
-    fields: callFor(operation, wire, { fields: () => recordFields, config: () => buildConfig(faker), recordId: key }).fields,
+    fields: callFor(operation, wire, {
+      // A new record in the deployment's shape (the profile's body template), the same fields otherwise.
+      fields: () => deploymentBody(wire.profile, endpoint, recordFields, faker),
+      config: () => buildConfig(faker),
+      recordId: key,
+    }).fields,
     requestId: `td448-${key}`,
     traceId,
     traceparent: `00-${traceId}-${hex(`${key}/span`, 16)}-01`,
