@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs';
 import { PactV4 } from '@pact-foundation/pact';
 import { expect, test } from '@playwright/test';
+import { readEvent } from '../../fixtures/profile/events.ts';
 import { eventMessageOf, rowsWithEvents } from '../interactions/event-messages.ts';
 import { catalog, labelRow, operationOf, rowDetails, rowTitle } from '../support/catalog-rows.ts';
 import { assemblePact } from '../support/pact-files.ts';
 import { rowPactDir } from '../support/participants.ts';
-import { contractTopics } from '../support/wire.ts';
+import { contractProfile, contractTopics } from '../support/wire.ts';
 import { givenStates, pactOptions } from './declare-interaction.ts';
 
 /**
@@ -46,9 +47,16 @@ for (const row of rows) {
         builder.withJSONContent(message.content).withMetadata(message.metadata as Record<string, string>);
       })
       .executeTest(async (received) => {
-        const parsed = message.schema.safeParse(received.contents.content);
+        // The consumer reads the event as it comes, in the profile's content mode.
+        const binary = contractProfile.events.mode === 'binary';
+        const metadata = received.metadata as Record<string, string>;
+        const event = binary
+          ? readEvent(contractProfile.events, { value: received.contents.content, headers: metadata })
+          : received.contents.content;
+        const parsed = message.schema.safeParse(event);
         expect(parsed.error?.issues ?? [], 'the event fits the suite’s schema').toEqual([]);
-        expect(received.metadata).toMatchObject({ topic: contractTopics.events, 'content-type': 'application/cloudevents+json' });
+        expect(metadata.topic).toBe(contractTopics.events);
+        expect(metadata['content-type']).toMatch(binary ? /^application\/json/ : /^application\/cloudevents\+json/);
       });
   });
 }

@@ -4,7 +4,7 @@ import type { OperationCall } from '../../fixtures/profile/wire.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
 import { contractTopics as topics, contractWire as wire } from '../support/wire.ts';
 import { eventSchema } from './answer-schemas.ts';
-import { bodyMatchers, eventMetadataMatchers } from './matchers.ts';
+import { binaryEventMetadataMatchers, bodyMatchers, eventMetadataMatchers } from './matchers.ts';
 import { canCreate, client, type ProviderState, recordExists } from './provider-states.ts';
 import { exampleRecord, exampleTime, type RowData, resourceEndpoint, rowData, successBody } from './row-data.ts';
 
@@ -77,8 +77,16 @@ export function eventMessageOf(row: Row, operation: Operation): EventMessage {
     },
     type,
     schema,
-    content: bodyMatchers(schema, example),
-    metadata: eventMetadataMatchers(topics.events, data.requestId, data.traceparent, wire.profile.headers.requestId),
+    ...(wire.profile.events.mode === 'binary'
+      ? {
+          // CloudEvents binary content mode: the data is the message, the attributes are ce_* headers.
+          content: bodyMatchers((schema as z.ZodObject).shape.data as z.ZodType, example.data),
+          metadata: binaryEventMetadataMatchers(topics.events, example, wire.profile),
+        }
+      : {
+          content: bodyMatchers(schema, example),
+          metadata: eventMetadataMatchers(topics.events, data.requestId, data.traceparent, wire.profile.headers.requestId),
+        }),
   };
 }
 

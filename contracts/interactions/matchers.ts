@@ -2,6 +2,7 @@ import { MatchersV3, XmlBuilder, type XmlElement } from '@pact-foundation/pact';
 import type { z } from 'zod';
 import type { Operation } from '../../fixtures/catalog/model.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import type { TargetProfile } from '../../fixtures/profile/profile.ts';
 import type { Wire } from '../../fixtures/profile/wire.ts';
 
 const { rateLimitPerMinute } = promised;
@@ -239,6 +240,32 @@ export const headerMatchers = {
     regex(`^<${escapeRegex(v2Path)}(\\?[^>]*)?>;\\s*rel="successor-version"$`, `<${v2Path}>; rel="successor-version"`),
   literal: (value: string) => equal(value),
 };
+
+/**
+ * The metadata of a CloudEvent in binary content mode (CloudEvents Kafka protocol binding §3.2): each
+ * attribute a `ce_` header (the correlation attribute under the profile's name), the data's content type,
+ * the request id and trace headers.
+ */
+export function binaryEventMetadataMatchers(
+  topic: string,
+  example: { id: string; source: string; type: string; subject: string; time: string; requestid: string; traceparent: string },
+  profile: Pick<TargetProfile, 'events' | 'headers'>,
+): Record<string, unknown> {
+  return {
+    topic: equal(topic),
+    'content-type': equal('application/json'),
+    ce_specversion: equal('1.0'),
+    ce_id: regex('^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', example.id),
+    ce_source: equal(example.source),
+    ce_type: equal(example.type),
+    ce_subject: regex('^.+$', example.subject),
+    ce_time: regex('^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$', example.time),
+    [`ce_${profile.events.correlation}`]: headerMatchers.requestId(example.requestid),
+    ce_traceparent: headerMatchers.traceparent(example.traceparent),
+    [profile.headers.requestId.toLowerCase()]: headerMatchers.requestId(example.requestid),
+    traceparent: headerMatchers.traceparent(example.traceparent),
+  };
+}
 
 /** Problem details (RFC 9457): the consumer relies on the problem type that names the failure, the status and a title. */
 export function problemMatchers(slugPattern: string, status: number, exampleSlug: string) {

@@ -1,5 +1,4 @@
 import type { KafkaProbe } from '../../fixtures/probes/kafka-probe.ts';
-import { structuredContentType } from '../../fixtures/profile/events.ts';
 import { urlOf } from '../../fixtures/profile/wire.ts';
 import type { EventMessage } from '../interactions/event-messages.ts';
 import { contractWire } from '../support/wire.ts';
@@ -34,15 +33,8 @@ export function messageProviders(
     if (!event) throw new Error(`no event for request ${requestId} on ${session.target.topics.events} within ${timeoutMs} ms`);
     if (more.length > 0)
       throw new Error(`${1 + more.length} events for request ${requestId}: a successful operation publishes exactly one`);
-    if (contractWire.profile.events.mode === 'structured')
-      return { __pactMessageMetadata: { topic: event.topic, ...event.headers }, message: event.value };
-    // Binary content mode: the pact states the event in its canonical structured form (attributes and data in one
-    // JSON object), so the attributes the target sent as ce_* headers are verified as members of the event.
-    const headers = Object.fromEntries(Object.entries(event.headers).filter(([name]) => !name.toLowerCase().startsWith('ce_')));
-    return {
-      __pactMessageMetadata: { topic: event.topic, ...headers, 'content-type': structuredContentType },
-      message: event.event,
-    };
+    // The event as the target published it, in its content mode: value and headers as they are on the topic.
+    return { __pactMessageMetadata: { topic: event.topic, ...event.headers }, message: event.value };
   };
   return Object.fromEntries(messages.map((message) => [message.description, () => publish(message)]));
 }
