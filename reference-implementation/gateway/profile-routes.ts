@@ -1,6 +1,7 @@
 import type { ActionKey } from '../../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
-import { resourceOf, type Wire } from '../../fixtures/profile/wire.ts';
+import type { Wire } from '../../fixtures/profile/wire.ts';
+import { resourceOf } from '../../fixtures/schemas/scopes.ts';
 
 /**
  * Profile-aware routing: which catalog endpoint, version, record id and action a request names,
