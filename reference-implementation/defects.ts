@@ -15,6 +15,12 @@ export const Defect = z.enum([
   'drop-event',
   /** A failure after the write commits the write (and its event) instead of rolling back. */
   'skip-rollback',
+  /** 429 answered without Retry-After (RFC 9110 §10.2.3), on every rate-limited operation. */
+  'omit-retry-after',
+  /** The limit counted but not enforced on /invoice/export: requests past the 1000th in a minute succeed there. */
+  'leak-rate-limit-on-invoice-export',
+  /** 405 answered without the Allow header RFC 9110 §15.5.6 requires, on every endpoint. */
+  'omit-allow',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -18,7 +18,7 @@ import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { resolveProfile } from '../fixtures/profile/load-profile.ts';
 import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
-import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
+import { defaultDefects, expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
 import { buildReport } from '../reports/build-report.ts';
@@ -30,7 +30,7 @@ let defects: Defect[];
 let profile = 'reference';
 try {
   const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true }, profile: { type: 'string' } } });
-  defects = values.defect ? [...parseDefects(values.defect.join(','))] : [...Defect.options];
+  defects = values.defect ? [...parseDefects(values.defect.join(','))] : defaultDefects(Defect.options);
   if (values.profile) {
     resolveProfile(values.profile, process.cwd()); // refuses an unknown profile before anything starts
     profile = values.profile;
@@ -41,6 +41,13 @@ try {
   );
   process.exit(2);
 }
+for (const defect of defects) {
+  const maskedBy = plantedDefects[defect].maskedBy;
+  if (maskedBy && defects.includes(maskedBy))
+    console.log(`note: ${defect} is planted with ${maskedBy}, whose red rows include all of its own: this run cannot tell it apart`);
+}
+const notPlanted = Defect.options.filter((defect) => !defects.includes(defect));
+if (notPlanted.length > 0) console.log(`not planted in this run: ${notPlanted.join(', ')} (prove one with --defect NAME)`);
 const checks = [...new Set(defects.map((defect) => plantedDefects[defect].check))];
 const proofDir = profile === 'reference' ? 'defects' : `defects-${profile.replace(/[^a-z0-9-]+/gi, '-')}`;
 const paths = reportPaths(join(reportPaths().output, proofDir), join(reportPaths().output, proofDir, 'history'));

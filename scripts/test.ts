@@ -9,16 +9,24 @@
  *   3. the project's own tests: catalog parser, reference implementation, load planning, report step,
  *      contract documents, and the main job's report opened in Chromium (reports/output/self-tests);
  *   4. the proof of failure, under both profiles: defects planted in the reference implementation turn
- *      exactly their rows red, and the summary, the matrix and the report of that run name the same rows.
+ *      exactly their rows red, and the summary, the matrix and the report of that run name the same rows
+ *      (the acme proof plants the rate-limit leak on one endpoint instead of the defect that masks it).
  * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { plantedDefects } from '../functional/proofs/planted-defects.ts';
+import { Defect } from '../reference-implementation/defects.ts';
 import { junitCounts } from '../reports/junit.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { runCommand } from './run-command.ts';
 
 const mainJob = reportPaths();
+/**
+ * The acme proof plants the one defect the reference proof cannot tell apart (a leak on one endpoint, masked there
+ * by 429 without Retry-After everywhere) in place of the one that masks it: between them, every defect is proven.
+ */
+const acmeProofDefects = Defect.options.filter((defect) => defect !== plantedDefects['leak-rate-limit-on-invoice-export'].maskedBy);
 const acmeJob = reportPaths(join(mainJob.output, 'as-deployment-acme'));
 const selfTests = reportPaths(join(mainJob.output, 'self-tests'));
 const projectTests = ['unit', 'reference', 'load', 'report', 'contracts-specs'];
@@ -50,7 +58,11 @@ const steps: Step[] = [
     junit: selfTests.junit,
   },
   { name: 'proof of failure', command: 'node', args: ['scripts/prove-defects.ts'] },
-  { name: 'proof (acme)', command: 'node', args: ['scripts/prove-defects.ts', '--profile', 'acme'] },
+  {
+    name: 'proof (acme)',
+    command: 'node',
+    args: ['scripts/prove-defects.ts', '--profile', 'acme', ...acmeProofDefects.flatMap((defect) => ['--defect', defect])],
+  },
 ];
 
 const closingFile = join(mainJob.output, 'npm-test.txt');

@@ -1,9 +1,12 @@
+import { join } from 'node:path';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import { answered } from '../../fixtures/playwright/answered.ts';
+import { oncePerRun } from '../../fixtures/playwright/once-per-run.ts';
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
-import { expectProblem } from '../support/expectations.ts';
+import { expectProblemAnswer } from '../support/expectations.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
+import { SpentMinute, spendTheMinute } from '../support/spent-minute.ts';
 
 const limitedRows = rowsPromising('rate-limit');
 const { rateLimitPerMinute, rateLimitWindowSeconds } = promised;
@@ -31,64 +34,51 @@ test.describe('rate-limit headers', () => {
 });
 
 /**
- * One functional client of its own (the bucket rate-limit-spent) spends its whole minute, then every limited row must refuse it.
- * Serial: the refusals only mean something after the 1000 allowed requests, inside the same minute.
+ * One functional client of its own (the bucket rate-limit-spent) spends its whole minute once per run, then sends
+ * every limited row's request in the same window (functional/support/spent-minute.ts). Each row's check judges its
+ * own recorded answer: a broken promise turns every row that carries it red, none is skipped behind another's failure.
  */
-test.describe('the request after the limit', () => {
-  test.describe.configure({ mode: 'serial' });
-  test.use({ bucket: 'rate-limit-spent' });
-
-  test(`TD448 rate limit · allows ${rateLimitPerMinute} requests in a minute to one client`, { tag: ['@rate-limit'] }, async ({ api }) => {
-    test.setTimeout(150_000);
-    const operations = [...new Set(limitedRows.map(operationOf))].filter(
-      (op) => op.actionKey === 'check-status' || op.actionKey === 'export',
+const limitTest = test.extend<{ spentMinute: SpentMinute }>({
+  spentMinute: async ({ api }, use, testInfo) => {
+    testInfo.setTimeout(testInfo.timeout + 240_000);
+    const minute = await oncePerRun(join(testInfo.project.outputDir, 'rate-limit-spent-minute.json'), SpentMinute, () =>
+      spendTheMinute(api, limitedRows),
     );
-    const [probe] = operations;
-    if (!probe) throw new Error('no rate-limited read operation in the catalog to spend the limit with');
-    // The minute must start with this test: a window already opened (an earlier run on the same target) is waited out.
-    let opening = await api.send(probe, {});
-    const window = (sent: typeof opening) => api.wire.rateLimit(sent.response.headers());
-    const { remaining, resetSeconds: reset } = window(opening);
-    if (remaining !== rateLimitPerMinute - 1) {
-      test.info().annotations.push({ type: 'waited', description: `the client's window was in use: waited ${reset} s for a fresh one` });
-      await new Promise((resolve) => setTimeout(resolve, (Math.min(Number(reset) || 60, 60) + 1) * 1000));
-      opening = await api.send(probe, {});
-    }
-    expect(window(opening).remaining, 'a fresh window: the first request leaves 999').toBe(rateLimitPerMinute - 1);
+    if (minute.waitedSeconds > 0)
+      testInfo.annotations.push({
+        type: 'waited',
+        description: `the client's window was in use: waited ${minute.waitedSeconds} s for a fresh one`,
+      });
+    await use(minute);
+  },
+});
 
-    const statuses = new Map<number, number>([[opening.status, 1]]);
-    let sent = 1;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (sent < rateLimitPerMinute) {
-          const operation = operations[sent++ % operations.length] ?? probe;
-          const { status } = await api.send(operation, {});
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        }
-      }),
-    );
-    const success = api.wire.successStatus(probe.actionKey);
-    expect(
-      operations.every((op) => api.wire.successStatus(op.actionKey) === success),
-      'the reads that spend the minute share one success status',
-    ).toBe(true);
-    expect(Object.fromEntries(statuses)).toEqual({ [success]: rateLimitPerMinute });
-  });
-
+limitTest.describe('the request after the limit', () => {
+  limitTest.use({ bucket: 'rate-limit-spent' });
   for (const row of limitedRows) {
-    const operation = operationOf(row);
-    test(
+    limitTest(
       rowTitle(row, `refuses the request after the ${rateLimitPerMinute}th in a minute with 429 and Retry-After, before the upstream`),
       rowDetails(row, 'rate-limit'),
-      async ({ api, logs }) => {
+      async ({ api, logs, spentMinute }) => {
         await labelRow(row, 'rate-limit');
-        const sent = await api.send(operation, await arrangeCall(api, operation, seedOf(row, 19)));
-        await expectProblem(sent, 429);
-        const retryAfter = api.wire.retryAfterSeconds(sent.response.headers()['retry-after']);
-        expect(retryAfter, `Retry-After as ${api.wire.profile.rateLimit.retryAfter} (RFC 9110 §10.2.3)`).toBeGreaterThanOrEqual(0);
+        limitTest.skip(spentMinute.notRun !== undefined, spentMinute.notRun);
+        const answer = spentMinute.refusals[row.number];
+        if (!answer || 'notRun' in answer) return limitTest.skip(true, answer?.notRun ?? 'not run: the row was not tried after the limit');
+        expect(
+          spentMinute.allowed,
+          `the ${rateLimitPerMinute} requests before it, in the same minute, were all allowed (statuses counted)`,
+        ).toEqual({ [spentMinute.successStatus]: rateLimitPerMinute });
+        expectProblemAnswer(answer, 429);
+        const header = answer.headers['retry-after'];
+        expect(header, 'a 429 says when to retry in Retry-After (RFC 6585 §4, RFC 9110 §10.2.3)').toBeDefined();
+        const retryAfter = api.wire.retryAfterSeconds(header);
+        expect(retryAfter, `Retry-After "${header}" as ${api.wire.profile.rateLimit.retryAfter} (profile: rateLimit.retryAfter)`).toEqual(
+          expect.any(Number),
+        );
+        expect(retryAfter).toBeGreaterThanOrEqual(0);
         expect(retryAfter).toBeLessThanOrEqual(rateLimitWindowSeconds);
-        expect(api.wire.rateLimit(sent.response.headers()).remaining, 'no quota left').toBe(0);
-        expect(await logs.entryFor(sent.requestId), 'a refused request never reaches the upstream').toMatchObject({
+        expect(api.wire.rateLimit(answer.headers).remaining, 'no quota left').toBe(0);
+        expect(await logs.entryFor(answer.requestId), 'a refused request never reaches the upstream').toMatchObject({
           status: 429,
           outcome: 'rate-limited',
           attempts: 0,

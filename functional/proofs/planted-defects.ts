@@ -10,7 +10,13 @@ const writes = (row: Row) => mutatingActions.includes(row.actionKey);
  */
 export const plantedDefects: Record<
   Defect,
-  { check: string; breaks: (row: Row, catalog: Catalog, planted: ReadonlySet<Defect>) => boolean; exempt?: string }
+  {
+    check: string;
+    breaks: (row: Row, catalog: Catalog, planted: ReadonlySet<Defect>) => boolean;
+    exempt?: string;
+    /** A defect whose red (row, check) pairs include all of this one's: planted together, this one proves nothing. */
+    maskedBy?: Defect;
+  }
 > = {
   'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE' },
   'drop-event': { check: 'kafka', breaks: (row) => row.resultKey === 'kafka' },
@@ -24,7 +30,21 @@ export const plantedDefects: Record<
     exempt:
       'rollback rows whose action writes nothing and whose event (if any) is not observable: nothing to roll back (lint: rollback-on-read-only)',
   },
+  'omit-retry-after': { check: 'rate-limit', breaks: (row) => row.noteKey === 'rate-limit' },
+  'leak-rate-limit-on-invoice-export': {
+    check: 'rate-limit',
+    breaks: (row) => row.noteKey === 'rate-limit' && row.endpoint === '/invoice/export',
+    maskedBy: 'omit-retry-after',
+  },
+  'omit-allow': { check: 'restful', breaks: (row) => row.noteKey === 'restful' },
 };
+
+/** The defects a proof plants when none are named: all, less those another planted one masks. */
+export const defaultDefects = (all: readonly Defect[]): Defect[] =>
+  all.filter((defect) => {
+    const maskedBy = plantedDefects[defect].maskedBy;
+    return !maskedBy || !all.includes(maskedBy);
+  });
 
 export const expectedRed = (catalog: Catalog, defects: readonly Defect[]) =>
   new Set(

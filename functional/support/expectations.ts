@@ -1,6 +1,5 @@
 import { expect } from '@playwright/test';
 import type { Operation } from '../../fixtures/catalog/model.ts';
-import { answered } from '../../fixtures/playwright/answered.ts';
 import type { Sent } from '../../fixtures/playwright/api-driver.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
@@ -46,9 +45,14 @@ export function expectNoSecrets(entry: unknown, target: TargetDescription) {
 
 /** RFC 9457 problem details in JSON, with the status of the response. */
 export async function expectProblem(sent: Sent, status: number) {
-  expect(sent.status, await answered(sent.response)).toBe(status);
-  expect(sent.response.headers()['content-type']).toMatch(/^application\/problem\+json/);
-  const problem = Problem.parse(await sent.response.json());
+  return expectProblemAnswer({ status: sent.status, headers: sent.response.headers(), body: await sent.response.text() }, status);
+}
+
+/** RFC 9457 problem details in JSON, with `status`, in an answer as recorded (headers with lower-case names, the body as text). */
+export function expectProblemAnswer(answer: { status: number; headers: Record<string, string>; body: string }, status: number) {
+  expect(answer.status, `answered ${answer.status}: ${answer.body.slice(0, 300)}`).toBe(status);
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const problem = Problem.parse(JSON.parse(answer.body));
   expect(problem.status).toBe(status);
   return problem;
 }

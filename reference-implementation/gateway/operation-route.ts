@@ -70,7 +70,7 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     const actions = methods.get(request.method as HttpMethod);
     if (!actions) {
       throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${match.endpoint} does not serve ${request.method}`, {
-        headers: { allow: [...methods.keys(), 'OPTIONS'].join(', ') },
+        headers: deps.defects.has('omit-allow') ? {} : { allow: [...methods.keys(), 'OPTIONS'].join(', ') },
       });
     }
 
@@ -82,8 +82,10 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     if (operation.notes.includes('rate-limit')) {
       const decision = deps.rateLimiter.check(context.clientId ?? 'anonymous');
       const headers = rateLimitHeaders(profile.rateLimit, decision);
+      if (deps.defects.has('omit-retry-after')) delete headers['retry-after'];
       reply.headers(headers);
-      if (!decision.allowed) {
+      const leaks = deps.defects.has('leak-rate-limit-on-invoice-export') && match.endpoint === '/invoice/export';
+      if (!decision.allowed && !leaks) {
         throw new ProblemError(
           429,
           'rate-limited',
