@@ -22,8 +22,7 @@ export const defaultProfile: TargetProfile = TargetProfile.parse({});
 
 /** Every scope some catalog operation requires under the profile's scope template, sorted. */
 export function apiScopesOf(profile: TargetProfile, catalog: Pick<Catalog, 'operations'>): string[] {
-  const wire = new Wire(profile);
-  return [...new Set(catalog.operations.map((operation) => wire.scope(operation.endpoint, operation.actionKey)))].sort();
+  return new Wire(profile).apiScopes(catalog);
 }
 
 /** Every scope the authorization server knows: the API's and the transaction-log query's (`oauth.logScope`). */

@@ -19,6 +19,13 @@ export const Defect = z.enum([
   'omit-retry-after',
   /** The limit counted but not enforced on /invoice/export: requests past the 1000th in a minute succeed there. */
   'leak-rate-limit-on-invoice-export',
+  /**
+   * The scope check looks at the kind of scope only (read, write, delete), not its resource: a token with
+   * `invoice:read` reads customers (OWASP API1/API5, broken object- and function-level authorization).
+   */
+  'check-scope-kind-only',
+  /** The transaction-log entry of a 401/403 keeps the Authorization header presented, token and all. */
+  'log-presented-token',
   /** 405 answered without the Allow header RFC 9110 §15.5.6 requires, on every endpoint. */
   'omit-allow',
 ]);

@@ -1,5 +1,5 @@
 /**
- * npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE]
+ * npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE] [-- --grep PATTERN]
  * Proves the suite can fail, and that its report says so in the same words everywhere:
  *   1. runs the functional suite against the embedded stack with defects planted in the reference
  *      implementation, and checks that exactly the (row, check) pairs carrying the broken promises turn red;
@@ -7,7 +7,9 @@
  *      and the Allure report all name exactly the rows of those pairs as failing, and that the run failed;
  *   3. opens that report in Chromium and checks that it shows the run's counts and failing rows.
  * Everything goes to reports/output/defects (reports/output/defects-<profile> under another profile than the
- * reference one), apart from the last real run. The expected red set is the same under every profile: a profile
+ * reference one, with -only-<grep> when --grep selects some checks), apart from the last real run. Without
+ * --defect it plants every defect but those that break one check of every row (proven on their own, with
+ * --grep on that check) and those another planted one masks (see functional/proofs/planted-defects.ts). The expected red set is the same under every profile: a profile
  * changes how the suite speaks to the target, never which promises it checks.
  */
 import { spawnSync } from 'node:child_process';
@@ -28,8 +30,12 @@ import { RowCoverage } from '../reports/row-coverage.ts';
 
 let defects: Defect[];
 let profile = 'reference';
+let grep: string | undefined;
 try {
-  const { values } = parseArgs({ options: { defect: { type: 'string', multiple: true }, profile: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { defect: { type: 'string', multiple: true }, profile: { type: 'string' }, grep: { type: 'string' } },
+  });
+  grep = values.grep;
   defects = values.defect ? [...parseDefects(values.defect.join(','))] : defaultDefects(Defect.options);
   if (values.profile) {
     resolveProfile(values.profile, process.cwd()); // refuses an unknown profile before anything starts
@@ -37,7 +43,7 @@ try {
   }
 } catch (error) {
   console.error(
-    `npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE]`,
+    `npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE] [-- --grep PATTERN]`,
   );
   process.exit(2);
 }
@@ -49,7 +55,10 @@ for (const defect of defects) {
 const notPlanted = Defect.options.filter((defect) => !defects.includes(defect));
 if (notPlanted.length > 0) console.log(`not planted in this run: ${notPlanted.join(', ')} (prove one with --defect NAME)`);
 const checks = [...new Set(defects.map((defect) => plantedDefects[defect].check))];
-const proofDir = profile === 'reference' ? 'defects' : `defects-${profile.replace(/[^a-z0-9-]+/gi, '-')}`;
+const proofDir = [
+  profile === 'reference' ? 'defects' : `defects-${profile.replace(/[^a-z0-9-]+/gi, '-')}`,
+  ...(grep ? [`only-${grep.replace(/[^a-z0-9-]+/gi, '-').replace(/^-+|-+$/g, '')}`] : []),
+].join('-');
 const paths = reportPaths(join(reportPaths().output, proofDir), join(reportPaths().output, proofDir, 'history'));
 rmSync(paths.output, { recursive: true, force: true });
 
@@ -65,7 +74,8 @@ console.log(
 const { [targetFileVariable]: deployment, ...embeddedOnly } = process.env;
 if (deployment)
   console.log(`${targetFileVariable}=${deployment} is ignored: the defects are planted in the embedded reference implementation`);
-const run = spawnSync('playwright', ['test', '--project=functional'], {
+if (grep) console.log(`only the checks matching ${grep}: the others are not run, and "nothing else red" holds among those run`);
+const run = spawnSync('playwright', ['test', '--project=functional', ...(grep ? ['--grep', grep] : [])], {
   stdio: ['ignore', 'inherit', 'inherit'],
   env: {
     ...embeddedOnly,

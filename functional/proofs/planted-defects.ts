@@ -16,9 +16,14 @@ export const plantedDefects: Record<
     exempt?: string;
     /** A defect whose red (row, check) pairs include all of this one's: planted together, this one proves nothing. */
     maskedBy?: Defect;
+    /**
+     * The defect breaks one check on every row: planted with the others it would leave no row green to tell them
+     * apart, so it is proven in a run of its own checks (`--defect NAME --grep @CHECK`).
+     */
+    everyRow?: true;
   }
 > = {
-  'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE' },
+  'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE', maskedBy: 'check-scope-kind-only' },
   'drop-event': { check: 'kafka', breaks: (row) => row.resultKey === 'kafka' },
   'skip-rollback': {
     check: 'rollback',
@@ -37,14 +42,32 @@ export const plantedDefects: Record<
     maskedBy: 'omit-retry-after',
   },
   'omit-allow': { check: 'restful', breaks: (row) => row.noteKey === 'restful' },
+  'check-scope-kind-only': { check: 'auth', breaks: () => true, everyRow: true },
+  'log-presented-token': { check: 'transaction-log', breaks: () => true, everyRow: true },
 };
 
-/** The defects a proof plants when none are named: all, less those another planted one masks. */
-export const defaultDefects = (all: readonly Defect[]): Defect[] =>
-  all.filter((defect) => {
+/** The defects a proof plants when none are named: all but those that break every row, less those another planted one masks. */
+export const defaultDefects = (all: readonly Defect[]): Defect[] => {
+  const planted = all.filter((defect) => !plantedDefects[defect].everyRow);
+  return planted.filter((defect) => {
     const maskedBy = plantedDefects[defect].maskedBy;
-    return !maskedBy || !all.includes(maskedBy);
+    return !maskedBy || !planted.includes(maskedBy);
   });
+};
+
+/** The default defects with each masking one replaced by those it masks: a second proof shows what the first cannot. */
+export const maskedDefects = (all: readonly Defect[]): Defect[] => {
+  const planted = defaultDefects(all);
+  const maskers = new Set(all.map((defect) => plantedDefects[defect].maskedBy));
+  const masked = all.filter((defect) => {
+    const maskedBy = plantedDefects[defect].maskedBy;
+    return maskedBy !== undefined && planted.includes(maskedBy);
+  });
+  return [...planted.filter((defect) => !maskers.has(defect)), ...masked];
+};
+
+/** The defects that break every row, each proven by a run of its own check. */
+export const everyRowDefects = (all: readonly Defect[]): Defect[] => all.filter((defect) => plantedDefects[defect].everyRow);
 
 export const expectedRed = (catalog: Catalog, defects: readonly Defect[]) =>
   new Set(

@@ -114,6 +114,8 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       reply.headers(deprecationHeaders(wire, context.version, request.td448Route, action, request.url));
     }
     const status = reply.statusCode;
+    if ((status === 401 || status === 403) && deps.defects.has('log-presented-token') && request.headers.authorization)
+      context.detail = `${context.detail ?? 'refused'}; presented ${request.headers.authorization}`;
     deps.transactionLog.write({
       requestId: context.requestId,
       traceId: context.traceId,

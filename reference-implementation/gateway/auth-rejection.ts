@@ -26,3 +26,9 @@ export function clientIdOf(authorization: string | undefined): string | null {
   const claims = decodeJwt((authorization ?? '').replace(/^Bearer\s+/i, ''));
   return typeof claims.client_id === 'string' ? claims.client_id : null;
 }
+
+/** Whether an already verified token grants any of `scopes` (only the planted check-scope-kind-only defect needs it). */
+export function grantsKind(authorization: string | undefined, scopes: ReadonlySet<string>): boolean {
+  const claims = decodeJwt((authorization ?? '').replace(/^Bearer\s+/i, ''));
+  return typeof claims.scope === 'string' && claims.scope.split(' ').some((scope) => scopes.has(scope));
+}

@@ -6,7 +6,7 @@ import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Defect } from '../defects.ts';
 import { executeOperation, type OperationResult, type OperationsDeps } from '../operations/execute.ts';
 import { IdempotencyStore } from '../storage/idempotency.ts';
-import { clientIdOf, rejection } from './auth-rejection.ts';
+import { clientIdOf, grantsKind, rejection } from './auth-rejection.ts';
 import { callDownstream, type DownstreamCallOptions } from './downstream-call.ts';
 import { faultsOf } from './faults.ts';
 import { ProblemError } from './problem.ts';
@@ -161,6 +161,11 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     return reply.code(result.status).headers(rendered.headers).send(rendered.body);
   });
 
+  /** Every scope of the action's kind, on any resource (the planted check-scope-kind-only defect accepts any of them). */
+  function sameKindScopes(actionKey: ActionKey): Set<string> {
+    return new Set([...routes.keys()].map((endpoint) => wire.scope(endpoint, actionKey)));
+  }
+
   /** 401 before anything else; then the action, named as the profile says; then the scope that action needs (403). */
   async function authorize(request: FastifyRequest, actions: Map<ActionKey, Operation>, match: RouteMatch): Promise<Operation> {
     const context = request.td448;
@@ -174,7 +179,12 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
       operation ? wire.scope(match.endpoint, operation.actionKey) : '\u0000',
     );
     const scopeSkipped =
-      !auth.ok && auth.reason === 'insufficient-scope' && request.method === 'DELETE' && deps.defects.has('skip-scope-check-on-delete');
+      !auth.ok &&
+      auth.reason === 'insufficient-scope' &&
+      ((request.method === 'DELETE' && deps.defects.has('skip-scope-check-on-delete')) ||
+        (operation !== undefined &&
+          deps.defects.has('check-scope-kind-only') &&
+          grantsKind(request.headers.authorization, sameKindScopes(operation.actionKey))));
     if (!auth.ok && !scopeSkipped && (auth.status === 401 || operation)) throw rejection(auth, request.headers.authorization);
     context.clientId = auth.ok ? auth.clientId : scopeSkipped ? clientIdOf(request.headers.authorization) : null;
     if (!operation) {
