@@ -5,27 +5,36 @@
  * job gets only a target file (written as a user would write it from targets/example.json: the roles the
  * README asks for and no more, the profile named by name), and `npm start -- --target FILE` runs the
  * preflight, the suites and the report against it. Outputs go to reports/output/as-deployment-<profile>.
- * Exit code: the main job's (2 when the preflight finds the target does not match its profile).
+ * With --runs N the job runs N times against the same stack, each run with its own run id, and every record a
+ * run created must be gone afterwards (or reported as not removable in that run's cleanup.json).
+ * Exit code: the main job's (2 when the preflight finds the target does not match its profile); 1 when a run
+ * left records behind without saying so.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { ClientRole, TargetDescription } from '../fixtures/schemas/target.ts';
+import { type CreatedRecord, readCreatedRecords, recordsStillThere } from '../fixtures/target/created-records.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
+import { profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { onInterrupt } from './on-interrupt.ts';
 import { runCommand } from './run-command.ts';
 
-const usage = 'npm run start:as-deployment [-- --profile NAME|FILE] [-- --only contracts|functional|load ...] [-- --as-profile NAME|FILE]';
-let values: { profile: string; only?: string[]; 'as-profile'?: string };
+const usage =
+  'npm run start:as-deployment [-- --profile NAME|FILE] [-- --only contracts|functional|load ...] [-- --as-profile NAME|FILE] [-- --runs N]';
+let values: { profile: string; only?: string[]; 'as-profile'?: string; runs: string };
 try {
   ({ values } = parseArgs({
     options: {
       profile: { type: 'string', default: 'acme' },
       only: { type: 'string', multiple: true },
       'as-profile': { type: 'string' },
+      runs: { type: 'string', default: '1' },
     },
   }));
+  if (!/^[1-9]$/.test(values.runs)) throw new Error(`--runs ${values.runs}: give a number of runs from 1 to 9`);
 } catch (error) {
   console.error(`${(error as Error).message}\nusage: ${usage}`);
   process.exit(2);
@@ -66,14 +75,43 @@ onInterrupt(() => stack.stop());
 const targetFile = join(output, 'target.json');
 writeFileSync(targetFile, JSON.stringify(asUserTarget(stack.target, values['as-profile'] ?? values.profile), null, 2), { mode: 0o600 });
 console.log(`the embedded stack (profile ${values.profile}) plays a deployment; its target file: ${targetFile}`);
-let code = 1;
+/**
+ * Runs the main job `runs` times against the one stack (a user's staging system is never fresh): run k writes to
+ * the output directory (k = 1) or its run-k/ subdirectory. After each run, every record the run created must be
+ * gone from the target, or listed in that run's cleanup.json as not removable.
+ */
+let code = 0;
 try {
-  code = await runCommand(
-    process.execPath,
-    ['scripts/main.ts', '--target', targetFile, ...(values.only ?? []).flatMap((suite) => ['--only', suite])],
-    { env: { TD448_REPORT_OUTPUT: output } },
-  );
+  for (let run = 1; run <= Number(values.runs) && code === 0; run++) {
+    const runOutput = run === 1 ? output : join(output, `run-${run}`);
+    if (Number(values.runs) > 1) console.log(`\n── run ${run} of ${values.runs} against the same stack ──`);
+    code = await runCommand(
+      process.execPath,
+      ['scripts/main.ts', '--target', targetFile, ...(values.only ?? []).flatMap((suite) => ['--only', suite])],
+      { env: { TD448_REPORT_OUTPUT: runOutput } },
+    );
+    if (Number(values.runs) > 1) code = (await leftBehind(runOutput, run)) || code;
+  }
 } finally {
   await stack.stop();
 }
 process.exit(code);
+
+/** 1 when the target still holds a record the run created and its cleanup did not report; 0 otherwise. */
+async function leftBehind(runOutput: string, run: number): Promise<number> {
+  const target = readTargetFile(targetFile);
+  const records = readCreatedRecords(join(runOutput, 'created-records'));
+  const reportFile = join(runOutput, 'cleanup.json');
+  const reported = existsSync(reportFile)
+    ? new Set((JSON.parse(readFileSync(reportFile, 'utf8')).notRemoved as CreatedRecord[]).map((r) => `${r.endpoint} ${r.id}`))
+    : new Set<string>();
+  const there = await recordsStillThere({ target, profile: profileOf(target), catalog: loadCatalog(), records });
+  const unreported = there.filter((record) => !reported.has(`${record.endpoint} ${record.id}`));
+  console.log(
+    `run ${run}: ${records.length} records created; afterwards ${there.length} still on the target` +
+      (there.length > 0 ? ` (${there.length - unreported.length} reported in ${reportFile})` : ''),
+  );
+  for (const record of unreported.slice(0, 10))
+    console.log(`  left behind, unreported: ${record.endpoint} ${record.id} (read back: ${record.status})`);
+  return unreported.length > 0 ? 1 : 0;
+}

@@ -8,10 +8,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { runId } from '../fixtures/data/run-id.ts';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
 import { formatPreflight, preflight, preflightDoneVariable } from '../fixtures/target/preflight.ts';
+import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
@@ -103,6 +105,7 @@ async function phase(name: string, work: () => Promise<boolean>): Promise<boolea
 const run = async (command: string, args: string[], env: NodeJS.ProcessEnv = {}) => (await runCommand(command, args, { env })) === 0;
 
 const jobStarted = performance.now();
+console.log(`run id: ${runId()} (every phase creates its data under it; TD448_RUN_ID=${runId()} rebuilds it)`);
 const catalog = loadCatalog();
 console.log(
   `TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations, ${lintCatalog(catalog).length} contradictions in the catalog itself (npm run catalog -- --lint)`,
@@ -132,7 +135,11 @@ try {
     if (!started)
       throw new Error('the embedded stack does not match its own profile (preflight above): a defect of the reference implementation');
   }
-  const env = { [targetFileVariable]: targetFile as string, [preflightDoneVariable]: targetFile as string };
+  const env = {
+    [targetFileVariable]: targetFile as string,
+    [preflightDoneVariable]: targetFile as string,
+    ...(target ? {} : { [disposableTargetVariable]: targetFile as string }),
+  };
   const playwrightSuites = {
     ...(selected.has('contracts') ? { contracts: ['contracts-consumer', 'contracts-provider', 'contracts-specs'] } : {}),
     ...(selected.has('functional') ? { functional: ['functional'] } : {}),

@@ -76,3 +76,14 @@ export const expectedRed = (catalog: Catalog, defects: readonly Defect[]) =>
       return catalog.rows.filter((row) => breaks(row, catalog, new Set(defects))).map((row) => `${row.number}:${check}`);
     }),
   );
+
+/**
+ * The arguments of scripts/prove-defects.ts that prove the every-row defects: those defects planted together,
+ * and --grep selecting their checks (on the rows whose tag matches `rows`, a pattern such as `@row-\d*7\b`; all rows
+ * without it). Used by npm test (a sample) and npm run nightly (every row).
+ */
+export function everyRowProofArgs(all: readonly Defect[], rows?: string): string[] {
+  const defects = everyRowDefects(all);
+  const checks = `@(${defects.map((defect) => plantedDefects[defect].check).join('|')})`;
+  return [...defects.flatMap((defect) => ['--defect', defect]), '--grep', rows ? `${checks} ${rows}` : `${checks}\\b`];
+}

@@ -1,0 +1,50 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { junitCounts } from '../reports/junit.ts';
+import { runCommand } from './run-command.ts';
+
+/** One step of npm test or npm run nightly: a command, its environment, and where its Playwright run writes JUnit. */
+export interface Step {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where the step's Playwright run(s) write JUnit, for the closing line. */
+  junit?: string | readonly string[];
+}
+
+/**
+ * Runs every step, even after one failed (one red run tells everything), then prints the table of steps and the
+ * closing line CI systems read, "ci: N passed, N failed, N skipped" over the steps with JUnit, also written to
+ * `closingFile`. Exits 1 when a step failed, 0 otherwise.
+ */
+export async function runSteps(title: string, steps: readonly Step[], closingFile: string): Promise<never> {
+  rmSync(closingFile, { force: true });
+  const outcomes: { step: Step; code: number; seconds: number }[] = [];
+  for (const step of steps) {
+    console.log(`\n══ ${title} · ${step.name}: ${[step.command, ...step.args].join(' ')} ══`);
+    const started = performance.now();
+    const code = await runCommand(step.command, step.args, { env: step.env });
+    outcomes.push({ step, code, seconds: (performance.now() - started) / 1000 });
+  }
+  const lines = [title];
+  for (const { step, code, seconds } of outcomes) {
+    const status = code === 0 ? 'passed' : `FAILED (exit ${code})`;
+    lines.push(`  ${status.padEnd(16)} ${step.name.padEnd(17)} ${seconds.toFixed(0).padStart(5)} s`);
+  }
+  const reports = outcomes.flatMap(({ step }) => (step.junit === undefined ? [] : [step.junit].flat().map((file) => ({ step, file }))));
+  const counts = reports.map(({ file }) => junitCounts(file));
+  const total = (key: 'passed' | 'failed' | 'skipped') => counts.reduce((sum, count) => sum + (count?.[key] ?? 0), 0);
+  const missing = [...new Set(reports.filter((_, i) => !counts[i]).map(({ step }) => step.name))];
+  const failedSteps = outcomes.filter(({ code }) => code !== 0).length;
+  lines.push(
+    `ci: ${total('passed')} passed, ${total('failed')} failed, ${total('skipped')} skipped` +
+      (failedSteps > 0 ? `; ${failedSteps} step(s) failed` : '') +
+      (missing.length > 0 ? `; no JUnit report from ${missing.join(', ')}: its tests did not run` : ''),
+  );
+  console.log(`\n${lines.join('\n')}`);
+  // Kept for whoever prints the closing line after npm's own error lines (.ci/run).
+  mkdirSync(dirname(closingFile), { recursive: true });
+  writeFileSync(closingFile, `${lines.join('\n')}\n`);
+  process.exit(failedSteps > 0 ? 1 : 0);
+}
