@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { defaultWorkers } from './fixtures/playwright/workers.ts';
 import { reportPaths } from './reports/paths.ts';
 
 const nodeMajor = Number(process.versions.node.split('.')[0]);
@@ -25,7 +26,8 @@ export default defineConfig({
     ['allure-playwright', { resultsDir: output.allureResults, detail: true, suiteTitle: true }],
   ],
   forbidOnly: !!process.env.CI,
-  workers: 2,
+  // npm start passes --workers; a direct run gets the machine's default (2 on a 2-core machine).
+  workers: defaultWorkers(!process.env.TD448_TARGET),
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
     { name: 'unit', testDir: './fixtures', testIgnore: 'playwright/**' },

@@ -20,7 +20,7 @@ interface AllureStep {
   parameters: { name: string; value: string }[];
 }
 
-const statusOf = (outcome: 'passed' | 'failed' | 'not-run' | 'not-covered'): AllureStatus =>
+const statusOf = (outcome: 'passed' | 'failed' | 'not-run' | 'not-covered' | 'not-selected'): AllureStatus =>
   outcome === 'passed' ? 'passed' : outcome === 'failed' ? 'failed' : 'skipped';
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');

@@ -11,6 +11,7 @@ import { loadChecks, readLoadRun, summarizeLoad } from './load-results.ts';
 import { projectRoot, type ReportPaths, reportPaths } from './paths.ts';
 import { gateExpectations } from './quality-gate.ts';
 import { type CheckRecord, RowCoverage } from './row-coverage.ts';
+import { readSelection } from './selection.ts';
 import { countChecks, readPhases, reasonsToFail, rowTotals, type Summary } from './summary.ts';
 import { type TraceabilityMatrix, traceabilityCsv, traceRows } from './traceability.ts';
 import { traceabilityHtml } from './traceability-html.ts';
@@ -47,7 +48,8 @@ export async function buildReport({
   const catalog = loadCatalog(catalogFile);
   const findings = lintCatalog(catalog);
   const loadRun = readLoadRun(paths.allureResults, paths.loadRuns);
-  const rows = traceRows(catalog, [...readChecks(paths.rowCoverage), ...loadChecks(loadRun)], findings);
+  const selection = readSelection(paths.selection);
+  const rows = traceRows(catalog, [...readChecks(paths.rowCoverage), ...loadChecks(loadRun)], findings, selection !== undefined);
   const environment = runEnvironment(catalog, catalogFile, paths.target);
 
   const title = `TD448 traceability: ${environment.catalog.rows} catalog rows against ${environment.target.name}`;
@@ -70,7 +72,7 @@ export async function buildReport({
       catalog: `${environment.catalog.path} (${environment.catalog.rows} rows, sha256 ${environment.catalog.sha256})`,
       commit: environment.commit,
     },
-    gate: gateExpectations(catalog, paths.allureResults),
+    gate: gateExpectations(catalog, paths.allureResults, selection !== undefined),
   };
   write(paths.reportContext, `${JSON.stringify(context, null, 2)}\n`);
   mkdirSync(dirname(paths.history), { recursive: true });
@@ -96,6 +98,7 @@ export async function buildReport({
     target: environment.target,
     catalog: { ...environment.catalog, findings: findings.length },
     ...partial,
+    ...(selection ? { selection } : {}),
     checks: countChecks(rows),
     durationMs:
       phases.length > 0 ? phases.reduce((sum, phase) => sum + phase.durationMs, 0) : junitDurationMs(paths.junit) + (load.durationMs ?? 0),

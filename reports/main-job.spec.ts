@@ -63,7 +63,12 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
       says: /target "closed ports" is not usable:[\s\S]*does not answer/,
     },
     { name: 'an unknown suite', args: () => ['--only', 'smoke'], says: /--only takes contracts, functional, load; got "smoke"/ },
-    { name: 'an unknown option', args: () => ['--shard', '1/2'], says: /Unknown option '--shard'/ },
+    { name: 'an unknown option', args: () => ['--shard', '1/2'], says: /unknown option '--shard'/ },
+    {
+      name: 'a number of workers that is not one',
+      args: () => ['--workers', 'many'],
+      says: /--workers <n>' argument 'many' is invalid\. give a whole number/,
+    },
   ];
 
   for (const { name, args, says } of cases) {
@@ -71,7 +76,7 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
       const run = mainJob(args(output), output);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(says);
-      expect(run.stderr).toContain('usage: npm start');
+      expect(run.stderr, 'where to read every option').toContain('npm start -- --help lists every option');
       expect(run.stderr).not.toMatch(/^\s+at /m);
       expect(readFileSync(join(output, 'summary.json'), 'utf8')).toBe(lastSummary);
       expect(existsSync(join(output, 'phases.json'))).toBe(false);

@@ -14,6 +14,8 @@ export interface ReportPaths {
   /** Allure 3's history (JSON lines), kept across runs: the trend charts and the metric deltas read it. */
   history: string;
   rowCoverage: string;
+  /** The run's selection (npm start -- --grep): absent for a whole run. */
+  selection: string;
   junit: string;
   loadRuns: string;
   phases: string;
@@ -37,6 +39,7 @@ export function reportPaths(output = defaultOutput(), history = join(projectRoot
     allureReport: join(output, 'allure-report'),
     history: join(history, 'allure-history.jsonl'),
     rowCoverage: join(output, 'row-coverage.json'),
+    selection: join(output, 'selection.json'),
     junit: join(output, 'junit.xml'),
     loadRuns: join(output, 'load'),
     phases: join(output, 'phases.json'),

@@ -4,6 +4,7 @@ import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/tes
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { reportPaths } from './paths.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
+import { describeSelection, readSelection } from './selection.ts';
 
 /**
  * Prints what the run proved about the catalog: rows covered by all their checks,
@@ -39,7 +40,8 @@ export default class RowCoverageReporter implements Reporter {
 
   onEnd(_result: FullResult) {
     if (this.#checks.size === 0) return;
-    const summary = summarizeRows(loadCatalog(), [...this.#checks.values()]);
+    const selection = readSelection(reportPaths().selection);
+    const summary = summarizeRows(loadCatalog(), [...this.#checks.values()], selection !== undefined);
     mkdirSync(dirname(this.#outputFile), { recursive: true });
     writeFileSync(this.#outputFile, JSON.stringify(summary, null, 2));
     const { totals } = summary;
@@ -50,6 +52,7 @@ export default class RowCoverageReporter implements Reporter {
           ? ` (${totals.checks.contradictions} of the passed confirm a contradiction of the catalog)`
           : '') +
         `\nrows: ${totals.rowsPassed} all passed, ${totals.rowsFailed} with a failed check, ${totals.rowsNotRun} with a check not run` +
+        (selection ? `, ${totals.rowsNotSelected} not selected (${describeSelection(selection)})` : '') +
         `\nper-row record: ${this.#outputFile}`,
     );
   }

@@ -80,7 +80,10 @@ test.describe('summary', () => {
       coverage.rows.flatMap((row) => row.checks),
       [],
     );
-    expect(rowTotals(rows)).toEqual({ rows: { total: 3, passed: 1, failed: 1, notRun: 1, notCovered: 0 }, failingRows: [second.number] });
+    expect(rowTotals(rows)).toEqual({
+      rows: { total: 3, passed: 1, failed: 1, notRun: 1, notCovered: 0, notSelected: 0 },
+      failingRows: [second.number],
+    });
     expect(countChecks(rows)).toEqual({
       passed: 10,
       failed: 1,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { LoadSummary } from './load-results.ts';
+import { describeSelection, Selection } from './selection.ts';
 import { countRows, type TraceabilityRow } from './traceability.ts';
 
 /** reports/output/phases.json, written by the main job: how long each of its phases took. */
@@ -60,7 +61,11 @@ export const Summary = z.object({
     failed: z.number().int(),
     notRun: z.number().int(),
     notCovered: z.number().int(),
+    /** Rows a sliced run (npm start -- --grep) selected no check of. */
+    notSelected: z.number().int().default(0),
   }),
+  /** The run's selection (npm start -- --grep); absent for a whole run. The quality gate judged the selection only. */
+  selection: Selection.optional(),
   failingRows: z.array(z.number().int()),
   /** Every (row, check) of the matrix: functional and contract tests, and load thresholds per row they cover. */
   checks: Counts.extend({ confirmedContradictions: z.number().int(), bySuite: z.record(z.string(), Counts) }),
@@ -134,12 +139,15 @@ export function formatSummary(summary: Summary): string {
         ];
   return [
     `TD448 run ${summary.verdict === 'passed' ? 'PASSED' : 'FAILED'} against ${summary.target.name}${summary.reasons.length > 0 ? `: ${summary.reasons.join('; ')}` : ''}`,
-    `rows (${rows.total}): ${rows.passed} all checks passed · ${rows.failed} some failed · ${rows.notRun} some not run${rows.notCovered > 0 ? ` (${rows.notCovered} not covered at all)` : ''}`,
+    `rows (${rows.total}): ${rows.passed} all checks passed · ${rows.failed} some failed · ${rows.notRun} some not run${rows.notCovered > 0 ? ` (${rows.notCovered} not covered at all)` : ''}` +
+      (summary.selection
+        ? `\nselection: ${describeSelection(summary.selection)}: ${rows.total - rows.notSelected} rows selected (judged on their selected checks), ${rows.notSelected} not selected`
+        : ''),
     `checks: ${checks.passed} passed · ${checks.failed} failed · ${checks.notRun} not run` +
       (checks.confirmedContradictions > 0 ? ` (${checks.confirmedContradictions} passed confirm a contradiction of the catalog)` : ''),
     `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped)`,
     ...loadLines,
-    `quality gate: ${summary.qualityGate.status}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
+    `quality gate: ${summary.qualityGate.status}${summary.selection ? ' (judged on the selection only)' : ''}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
     `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,
     `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ` (serve it: npx allure open ${dirname(summary.files.report)})`}`,
     `traceability: ${summary.files.traceabilityCsv}, ${summary.files.traceabilityJson}; summary: ${summary.files.summary ?? 'summary.json'}; JUnit: ${summary.files.junit}`,

@@ -9,6 +9,7 @@ const statusText: Record<TraceabilityRow['status'], string> = {
   failed: 'FAILED',
   'not-run': 'not run',
   'not-covered': 'not covered',
+  'not-selected': 'not selected',
 };
 
 /** One chip per check name and outcome (`rate-limit ×2`); its tooltip names the tests and, when not passed, why. */
@@ -68,7 +69,7 @@ th{background:#f4f4f4;position:sticky;top:0}
 td.num{white-space:nowrap;text-align:right}td.op{white-space:nowrap}.promise{color:#666;white-space:normal}
 td.status{white-space:nowrap}
 tr.failed td.status{background:#fdd;color:#900;font-weight:bold}tr.passed td.status{background:#e3f6e3}
-tr.not-run td.status,tr.not-covered td.status{background:#eee;color:#555}
+tr.not-run td.status,tr.not-covered td.status,tr.not-selected td.status{background:#eee;color:#555}
 .chip{display:inline-block;border-radius:3px;padding:0 4px;margin:1px 0;white-space:nowrap}
 .chip.passed{background:#e3f6e3}.chip.failed{background:#f5b5b5;font-weight:bold}.chip.not-run{background:#e6e6e6;color:#666}
 .chip.missing{background:#fff3c4}.chip.finding{background:#e8e4f8}

@@ -36,9 +36,15 @@ const unique = (names: readonly string[]) => [...new Set(names)];
  * failed; it is "not run" when a check was not run or a required check is missing; "not covered" when
  * nothing checked it at all.
  */
-export function traceRows(catalog: Catalog, checks: readonly CheckRecord[], findings: readonly Finding[]): TraceabilityRow[] {
+export function traceRows(
+  catalog: Catalog,
+  checks: readonly CheckRecord[],
+  findings: readonly Finding[],
+  /** A sliced run (--grep): rows it selected nothing of are not selected. */
+  sliced = false,
+): TraceabilityRow[] {
   return catalog.rows.map((row) => {
-    const { own, ...seen } = checksOfRow(row, checks);
+    const { own, ...seen } = checksOfRow(row, checks, sliced);
     const of = (outcome: CheckRecord['outcome']) => own.filter((check) => check.outcome === outcome);
     return {
       ...seen,
@@ -153,4 +159,5 @@ export const countRows = (rows: readonly TraceabilityRow[]) => ({
   failed: rows.filter((row) => row.status === 'failed').length,
   notRun: rows.filter((row) => row.status === 'not-run' || row.status === 'not-covered').length,
   notCovered: rows.filter((row) => row.status === 'not-covered').length,
+  notSelected: rows.filter((row) => row.status === 'not-selected').length,
 });

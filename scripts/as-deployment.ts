@@ -12,33 +12,32 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { ClientRole, TargetDescription } from '../fixtures/schemas/target.ts';
 import { type CreatedRecord, readCreatedRecords, recordsStillThere } from '../fixtures/target/created-records.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
 import { profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
 import { runCommand } from './run-command.ts';
 
-const usage =
-  'npm run start:as-deployment [-- --profile NAME|FILE] [-- --only contracts|functional|load ...] [-- --as-profile NAME|FILE] [-- --runs N]';
-let values: { profile: string; only?: string[]; 'as-profile'?: string; runs: string };
-try {
-  ({ values } = parseArgs({
-    options: {
-      profile: { type: 'string', default: 'acme' },
-      only: { type: 'string', multiple: true },
-      'as-profile': { type: 'string' },
-      runs: { type: 'string', default: '1' },
-    },
-  }));
-  if (!/^[1-9]$/.test(values.runs)) throw new Error(`--runs ${values.runs}: give a number of runs from 1 to 9`);
-} catch (error) {
-  console.error(`${(error as Error).message}\nusage: ${usage}`);
-  process.exit(2);
-}
+const values = cliCommand(
+  'npm run start:as-deployment --',
+  'The main job exactly as a user runs it against their own deployment: the embedded stack, a process of its own, plays the deployment; the job gets only a target file with the roles the README asks for. Outputs: reports/output/as-deployment-<profile>.',
+  [
+    'npm run start:as-deployment                              # the acme stack, the whole main job',
+    'npm run start:as-deployment -- --profile reference --only functional',
+    'npm run start:as-deployment -- --runs 2                  # twice against one stack: both green, nothing left behind',
+    'npm run start:as-deployment -- --as-profile reference    # a target file that names the wrong profile: the preflight says so',
+  ],
+)
+  .option('--profile <name|file>', 'the profile the stack serves', 'acme')
+  .option('--only <suite>', 'run one suite: contracts, functional, load (repeatable)', repeatable)
+  .option('--as-profile <name|file>', 'the profile the target file names (default: the one served)')
+  .option('--runs <n>', 'run the main job N times against the same stack', wholeNumber(1, 9), 1)
+  .parse()
+  .opts<{ profile: string; only?: string[]; asProfile?: string; runs: number }>();
 
 /** How many clients of each role the README asks a deployment for. */
 export const rolesAsked: Record<ClientRole, number> = {
@@ -73,7 +72,7 @@ mkdirSync(output, { recursive: true });
 const stack = await startEmbeddedStack({ profile: values.profile });
 onInterrupt(() => stack.stop());
 const targetFile = join(output, 'target.json');
-writeFileSync(targetFile, JSON.stringify(asUserTarget(stack.target, values['as-profile'] ?? values.profile), null, 2), { mode: 0o600 });
+writeFileSync(targetFile, JSON.stringify(asUserTarget(stack.target, values.asProfile ?? values.profile), null, 2), { mode: 0o600 });
 console.log(`the embedded stack (profile ${values.profile}) plays a deployment; its target file: ${targetFile}`);
 /**
  * Runs the main job `runs` times against the one stack (a user's staging system is never fresh): run k writes to
@@ -82,15 +81,15 @@ console.log(`the embedded stack (profile ${values.profile}) plays a deployment; 
  */
 let code = 0;
 try {
-  for (let run = 1; run <= Number(values.runs) && code === 0; run++) {
+  for (let run = 1; run <= values.runs && code === 0; run++) {
     const runOutput = run === 1 ? output : join(output, `run-${run}`);
-    if (Number(values.runs) > 1) console.log(`\n── run ${run} of ${values.runs} against the same stack ──`);
+    if (values.runs > 1) console.log(`\n── run ${run} of ${values.runs} against the same stack ──`);
     code = await runCommand(
       process.execPath,
       ['scripts/main.ts', '--target', targetFile, ...(values.only ?? []).flatMap((suite) => ['--only', suite])],
       { env: { TD448_REPORT_OUTPUT: runOutput } },
     );
-    if (Number(values.runs) > 1) code = (await leftBehind(runOutput, run)) || code;
+    if (values.runs > 1) code = (await leftBehind(runOutput, run)) || code;
   }
 } finally {
   await stack.stop();

@@ -1,14 +1,15 @@
 /**
- * npm start [-- --target file.json | --profile NAME|FILE] [-- --only contracts|functional|load] [-- --single-file]
+ * npm start [-- --target file.json | --profile NAME|FILE] [-- --only contracts|functional|load] [-- --grep PATTERN]
+ *   [-- --workers N] [-- --verbose] [-- --single-file]   (npm start -- --help says what each does)
  * The main job: starts the embedded stack (unless a target is given), runs the contracts, the
  * functional suite and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { runId } from '../fixtures/data/run-id.ts';
+import { defaultWorkers } from '../fixtures/playwright/workers.ts';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
@@ -18,33 +19,56 @@ import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFi
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { phaseVariable } from '../reports/progress-reporter.ts';
+import { grepPattern, writeSelection } from '../reports/selection.ts';
 import type { Phases } from '../reports/summary.ts';
+import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
 import { runCommand } from './run-command.ts';
 
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
 
-const usage = `npm start [-- --target file.json | --profile NAME|FILE] [-- --only ${suites.join('|')} ...] [-- --single-file]`;
+const usage = `npm start [-- --target file.json | --profile NAME|FILE] [-- --only ${suites.join('|')} ...] [-- --grep PATTERN ...] [-- --workers N] [-- --verbose] [-- --single-file]`;
 
 /** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
 function refuse(message: string): never {
-  console.error(`npm start: ${message}\nusage: ${usage}`);
+  console.error(`npm start: ${message}\nusage: ${usage}\n(npm start -- --help lists every option)`);
   process.exit(2);
 }
 
-const options = {
-  target: { type: 'string' },
-  profile: { type: 'string' },
-  only: { type: 'string', multiple: true },
-  'single-file': { type: 'boolean', default: false },
-} as const;
-let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
-try {
-  ({ values } = parseArgs({ options }));
-} catch (error) {
-  refuse((error as Error).message);
-}
+const values = cliCommand(
+  'npm start --',
+  'The main job: starts the embedded stack (unless a target is given), runs the contracts, the functional suite and the smoke load campaign against it, builds the report, and prints a summary with the time of each phase. Exit code: 0 all passed, 1 a check failed, 2 bad input or a target that does not match its profile.',
+  [
+    'npm start                                         # everything, against the embedded stack',
+    'npm start -- --target targets/deployment.json     # against your deployment (its profile named in the file)',
+    'npm start -- --profile acme --only functional     # the embedded stack speaking acme; one suite',
+    'npm start -- --grep @rollback                     # the rollback checks only; the other rows: not selected',
+    'npm start -- --grep "@row-214\\b" --workers 4      # one row, four Playwright workers',
+  ],
+)
+  .option('--target <file>', 'a target description (JSON): test that deployment instead of the embedded stack (or TD448_TARGET)')
+  .option('--profile <name|file>', 'the wire conventions the embedded stack serves: reference (default), acme, or a profile file')
+  .option('--only <suite>', `run one suite: ${suites.join(', ')} (repeatable)`, repeatable)
+  .option('--grep <pattern>', 'run only the checks whose title or tags match (a regular expression; repeatable: any of them)', repeatable)
+  .option(
+    '--workers <n>',
+    `Playwright workers (default: ${defaultWorkers(true)} against the embedded stack, ${defaultWorkers(false)} against a target, from this machine's cores)`,
+    wholeNumber(1, 64),
+  )
+  .option('--verbose', 'a line per check instead of the progress line')
+  .option('--single-file', 'the Allure report as one HTML file')
+  .parse()
+  .opts<{
+    target?: string;
+    profile?: string;
+    only?: string[];
+    grep?: string[];
+    workers?: number;
+    verbose?: boolean;
+    singleFile?: boolean;
+  }>();
 const selected = new Set<Suite>(
   (values.only ?? suites).map((name) => {
     if (!(suites as readonly string[]).includes(name)) refuse(`--only takes ${suites.join(', ')}; got "${name}"`);
@@ -84,6 +108,7 @@ const { output } = paths;
 for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases])
   rmSync(stale, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
+writeSelection(paths.selection, values.grep);
 const phases: Phases = [];
 
 async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
@@ -148,7 +173,14 @@ try {
   if (projects.length > 0) {
     const label = [...selected].filter((suite) => suite !== 'load').join(' + ');
     const since = Date.now();
-    allPassed = (await phase(label, () => run('playwright', ['test', ...projects.map((p) => `--project=${p}`)], env))) && allPassed;
+    const workers = values.workers ?? defaultWorkers(!target);
+    const slice = values.grep ? ['--grep', grepPattern(values.grep)] : [];
+    const console_ = { TD448_CONSOLE_REPORTER: values.verbose ? 'list' : './reports/progress-reporter.ts', [phaseVariable]: label };
+    console.log(`${workers} Playwright workers${values.workers ? '' : ' (the default on this machine: --workers N to change it)'}`);
+    allPassed =
+      (await phase(label, () =>
+        run('playwright', ['test', ...projects.map((p) => `--project=${p}`), `--workers=${workers}`, ...slice], { ...env, ...console_ }),
+      )) && allPassed;
     // One Playwright run serves both suites (their workers interleave): each suite's busy span, from its results.
     const parts = suiteSpans(readResultFiles([paths.allureResults]), playwrightSuites, since);
     const last = phases.at(-1);
@@ -160,7 +192,11 @@ try {
       );
     }
   }
-  if (selected.has('load')) {
+  if (selected.has('load') && values.grep) {
+    console.log(
+      '\n── load (smoke): not selected: --grep slices the Playwright suites; the load campaigns run whole (npm start without --grep, or npm run load)',
+    );
+  } else if (selected.has('load')) {
     allPassed =
       (await phase('load (smoke)', () => run('node', ['scripts/load.ts', '--profile', 'smoke', '--target', targetFile as string], env))) &&
       allPassed;
@@ -169,7 +205,7 @@ try {
   await stopStack();
 }
 
-const reportOk = await phase('report', () => run('node', ['scripts/report.ts', ...(values['single-file'] ? ['--single-file'] : [])]));
+const reportOk = await phase('report', () => run('node', ['scripts/report.ts', ...(values.singleFile ? ['--single-file'] : [])]));
 const seconds = ((performance.now() - jobStarted) / 1000).toFixed(1);
 console.log(`\nphases: ${phases.map((p) => `${p.phase} ${(p.durationMs / 1000).toFixed(1)} s`).join(' · ')}`);
 console.log(`main job ${allPassed && reportOk ? 'passed' : 'FAILED'} in ${seconds} s`);

@@ -15,7 +15,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { resolveProfile } from '../fixtures/profile/load-profile.ts';
 import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
@@ -27,24 +26,29 @@ import { buildReport } from '../reports/build-report.ts';
 import { junitCounts } from '../reports/junit.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
+import { cliCommand, repeatable } from './cli.ts';
 
+const options = cliCommand(
+  'npm run prove:defects --',
+  'Proves the suite can fail: plants defects in the embedded reference implementation, runs the functional suite, and checks that exactly the (row, check) pairs of the broken promises turn red and that every output of the run names the same rows.',
+  [
+    'npm run prove:defects                                   # the default defects under the reference profile',
+    'npm run prove:defects -- --profile acme --defect drop-event',
+    'npm run prove:defects -- --defect omit-allow --grep @restful',
+  ],
+)
+  .option('--defect <name>', `a defect to plant (repeatable): ${Defect.options.join(', ')}`, repeatable)
+  .option('--profile <name|file>', 'the profile the stack serves', 'reference')
+  .option('--grep <pattern>', 'run only the checks matching it; "nothing else red" then holds among those run')
+  .parse()
+  .opts<{ defect?: string[]; profile: string; grep?: string }>();
 let defects: Defect[];
-let profile = 'reference';
-let grep: string | undefined;
+const { profile, grep } = options;
 try {
-  const { values } = parseArgs({
-    options: { defect: { type: 'string', multiple: true }, profile: { type: 'string' }, grep: { type: 'string' } },
-  });
-  grep = values.grep;
-  defects = values.defect ? [...parseDefects(values.defect.join(','))] : defaultDefects(Defect.options);
-  if (values.profile) {
-    resolveProfile(values.profile, process.cwd()); // refuses an unknown profile before anything starts
-    profile = values.profile;
-  }
+  defects = options.defect ? [...parseDefects(options.defect.join(','))] : defaultDefects(Defect.options);
+  resolveProfile(profile, process.cwd()); // refuses an unknown profile before anything starts
 } catch (error) {
-  console.error(
-    `npm run prove:defects: ${(error as Error).message}\nusage: npm run prove:defects [-- --defect NAME ...] [-- --profile NAME|FILE] [-- --grep PATTERN]`,
-  );
+  console.error(`npm run prove:defects: ${(error as Error).message}\n(npm run prove:defects -- --help lists every option)`);
   process.exit(2);
 }
 for (const defect of defects) {

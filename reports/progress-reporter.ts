@@ -1,0 +1,125 @@
+import { stripVTControlCharacters } from 'node:util';
+import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import logUpdate from 'log-update';
+
+/** The environment variable naming the phase a run belongs to (`contracts + functional`), shown in the progress. */
+export const phaseVariable = 'TD448_PHASE';
+
+/** How often a non-terminal output gets a progress line: every 10 % of the checks, or every 15 s, whichever comes first. */
+const lineEveryShare = 0.1;
+const lineEveryMs = 15_000;
+
+const duration = (ms: number) => {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+};
+
+/**
+ * The run as a person follows it in a terminal, instead of a line per check: on a TTY one status line redrawn in
+ * place (log-update) with the phase, the catalog rows fully checked, the checks passed / failed / not run so far,
+ * the time elapsed and an estimate of what remains; each failure printed once, as it happens, with its row, its
+ * check and the first line of its reason. Without a TTY (CI, a pipe) the same status as a line every 10 % of the
+ * checks or every 15 s, and the failures. Used by npm start (TD448_CONSOLE_REPORTER); `--verbose` keeps the line per check.
+ */
+export default class ProgressReporter implements Reporter {
+  readonly #tty: boolean;
+  readonly #write: (line: string) => void;
+  readonly #phase = process.env[phaseVariable] ?? 'tests';
+  #started = 0;
+  #total = 0;
+  #done = 0;
+  #passed = 0;
+  #failed = 0;
+  #notRun = 0;
+  /** Per catalog row, the checks of this run not ended yet. */
+  readonly #pendingByRow = new Map<string, number>();
+  #rowsChecked = 0;
+  #lastLineAt = 0;
+  #lastLineShare = 0;
+
+  constructor(options: { tty?: boolean; write?: (line: string) => void } = {}) {
+    // A terminal without a size (a pseudo-terminal nobody sized) cannot be redrawn in: lines then.
+    this.#tty = options.tty ?? (!!process.stdout.isTTY && (process.stdout.rows ?? 0) > 0);
+    this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+  }
+
+  onBegin(_config: FullConfig, suite: Suite) {
+    this.#started = Date.now();
+    const tests = suite.allTests();
+    this.#total = tests.length;
+    for (const test of tests) {
+      const row = rowOf(test);
+      if (row) this.#pendingByRow.set(row, (this.#pendingByRow.get(row) ?? 0) + 1);
+    }
+    this.#lastLineAt = this.#started;
+    this.#show(
+      `${this.#phase}: ${this.#total} checks over ${this.#pendingByRow.size} catalog row${this.#pendingByRow.size === 1 ? '' : 's'}`,
+    );
+  }
+
+  onTestEnd(test: TestCase, result: TestResult) {
+    // A retried test ends once per attempt: count it when its last attempt ended.
+    if (result.status !== 'passed' && result.status !== 'skipped' && result.retry < test.retries) return;
+    this.#done++;
+    const outcome = test.outcome();
+    if (outcome === 'skipped') this.#notRun++;
+    else if (outcome === 'unexpected') this.#failed++;
+    else this.#passed++;
+    const row = rowOf(test);
+    if (row) {
+      const left = (this.#pendingByRow.get(row) ?? 1) - 1;
+      this.#pendingByRow.set(row, left);
+      if (left === 0) this.#rowsChecked++;
+    }
+    if (outcome === 'unexpected') {
+      const check = test.annotations.find((annotation) => annotation.type === 'check')?.description;
+      const reason = (result.errors[0]?.message ?? result.status).split('\n')[0] ?? '';
+      this.#print(
+        `✘ ${row ? `row ${row}` : test.parent.project()?.name}${check ? ` · ${check}` : ''} · ${test.title} — ${stripVTControlCharacters(reason).slice(0, 200)}`,
+      );
+    }
+    const share = this.#total > 0 ? this.#done / this.#total : 1;
+    const due = Date.now() - this.#lastLineAt >= lineEveryMs || share - this.#lastLineShare >= lineEveryShare;
+    if (this.#tty || due) {
+      this.#lastLineAt = Date.now();
+      this.#lastLineShare = share;
+      this.#show(this.#status());
+    }
+  }
+
+  onEnd() {
+    if (this.#tty) logUpdate.clear();
+    this.#write(`${this.#status(true)}`);
+  }
+
+  printsToStdio() {
+    return true;
+  }
+
+  #status(final = false): string {
+    const elapsed = Date.now() - this.#started;
+    const rest =
+      this.#done > 0 && this.#done < this.#total ? `, about ${duration((elapsed / this.#done) * (this.#total - this.#done))} left` : '';
+    const rows = this.#pendingByRow.size > 0 ? `rows fully checked ${this.#rowsChecked}/${this.#pendingByRow.size} · ` : '';
+    return (
+      `${this.#phase}${final ? ' done' : ''}: ${rows}checks ${this.#done}/${this.#total}: ` +
+      `${this.#passed} passed, ${this.#failed} failed, ${this.#notRun} not run · ${duration(elapsed)} elapsed${final ? '' : rest}`
+    );
+  }
+
+  /** A line that stays (a failure): above the redrawn status on a TTY. */
+  #print(line: string) {
+    if (this.#tty) {
+      logUpdate.clear();
+      this.#write(line);
+      logUpdate(this.#status());
+    } else this.#write(line);
+  }
+
+  #show(status: string) {
+    if (this.#tty) logUpdate(status);
+    else this.#write(status);
+  }
+}
+
+const rowOf = (test: TestCase) => test.annotations.find((annotation) => annotation.type === 'row')?.description;

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * What a sliced run selected (`npm start -- --grep PATTERN`): the patterns, any of which a check's title or tags
+ * matched. Rows none of whose checks were selected are "not selected" in every output (never passed, never "not
+ * run for a reason"), and the quality gate judges the selection only. Absent for a whole run.
+ */
+export const Selection = z.object({ grep: z.array(z.string()).min(1) });
+export type Selection = z.infer<typeof Selection>;
+
+/** The selection of the run whose outputs are in `file` (reportPaths().selection), or undefined for a whole run. */
+export function readSelection(file: string): Selection | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = Selection.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a run's selection: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Records the run's selection, or removes the record of an earlier one (a whole run). */
+export function writeSelection(file: string, grep: readonly string[] | undefined): void {
+  if (!grep || grep.length === 0) rmSync(file, { force: true });
+  else writeFileSync(file, JSON.stringify({ grep }, null, 2));
+}
+
+/** One Playwright --grep pattern from several: a check matching any of them. */
+export const grepPattern = (grep: readonly string[]) => (grep.length === 1 ? (grep[0] as string) : grep.map((p) => `(?:${p})`).join('|'));
+
+/** How outputs name the selection: `--grep @rollback`. */
+export const describeSelection = (selection: Selection) => selection.grep.map((pattern) => `--grep ${pattern}`).join(' ');
