@@ -8,8 +8,8 @@ import { projectRoot } from './paths.ts';
 const { TD448_TARGET: _deployment, CI: _ci, ...withoutTarget } = process.env;
 
 /** ANSI control sequences of a line redrawn in place (log-update: erase the line, move the cursor up). */
-const escape = String.fromCharCode(27);
-const redraw = new RegExp(`${escape}\\[2K|${escape}\\[1A|${escape}\\[G`);
+const esc = String.fromCharCode(27);
+const redraw = new RegExp(`${esc}\\[2K|${esc}\\[1A|${esc}\\[G`);
 
 /** Runs a shell command under a pseudo-terminal (util-linux script), as a person at a terminal would: its output and exit code. */
 function inTerminal(command: string, env: NodeJS.ProcessEnv, timeoutMs: number) {

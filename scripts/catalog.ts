@@ -2,25 +2,27 @@
  * npm run catalog [-- --json] [-- --lint [--json]] [-- --catalog PATH]
  * Prints the parsed TD448 catalog, or its own contradictions.
  */
-import { parseArgs } from 'node:util';
 import { findingTitles, lintCatalog } from '../fixtures/catalog/lint.ts';
 import { catalogPath, loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Catalog, Row } from '../fixtures/catalog/model.ts';
 import { CatalogFormatError } from '../fixtures/catalog/parse.ts';
+import { cliCommand } from './cli.ts';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    lint: { type: 'boolean', default: false },
-    catalog: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-
-if (values.help) {
-  console.log('usage: npm run catalog -- [--json] [--lint] [--catalog PATH]\n  TD448_CATALOG=PATH also selects the document.');
-  process.exit(0);
-}
+const values = cliCommand(
+  'npm run catalog --',
+  'Parses the TD448 catalog and prints its rows by endpoint, method, action, result and note; --lint lists its contradictions. TD448_CATALOG=PATH also selects the document.',
+  [
+    'npm run catalog',
+    'npm run catalog -- --lint',
+    'npm run catalog -- --json > catalog.json',
+    'npm run catalog -- --catalog my-catalog.txt --lint',
+  ],
+)
+  .option('--json', 'the parsed catalog as JSON')
+  .option('--lint', 'the catalog’s own contradictions, one per finding')
+  .option('--catalog <path>', 'another catalog document (default: the seed, or TD448_CATALOG)')
+  .parse()
+  .opts<{ json?: boolean; lint?: boolean; catalog?: string }>();
 
 function countBy(rows: readonly Row[], column: (row: Row) => string) {
   const counts = new Map<string, number>();

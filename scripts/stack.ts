@@ -4,43 +4,40 @@
  * profile such as `acme`, or a profile file; `reference` by default) and prints `STACK READY {json}`
  * when it answers. Ctrl-C or SIGTERM stops everything, the Kafka JVM included.
  */
-import { parseArgs } from 'node:util';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import { stackReadyPrefix } from '../fixtures/schemas/target.ts';
-import { parseDefects } from '../reference-implementation/defects.ts';
+import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
 
-const usage = 'usage: npm run stack -- [--profile NAME|PATH] [--no-faults] [--data-dir DIR] [--rate-limit N] [--defect NAME]...';
+const values = cliCommand(
+  'npm run stack --',
+  'Starts the embedded reference implementation (gateway, OAuth2 server, SQLite, Apache Kafka) and prints STACK READY with its target description (JSON) on stdout; Ctrl-C stops it.',
+  [
+    'npm run stack                                  # the reference profile, fault injection on',
+    'npm run stack -- --profile acme --no-faults     # serving acme, as a deployment without a test mode',
+    'npm run stack -- --defect drop-event            # a planted defect (see reference-implementation/defects.ts)',
+  ],
+)
+  .option('--profile <name|file>', 'the profile served: reference, acme, or a profile file', 'reference')
+  .option('--no-faults', 'refuse fault injection (faultInjection: false), as a production deployment would')
+  .option('--data-dir <dir>', 'keep SQLite and the Kafka log in this directory (default: a temporary one)')
+  .option('--rate-limit <n>', 'the rate limit per client and minute (default: the catalog’s 1000)', wholeNumber(1, 1_000_000))
+  .option('--defect <name>', `plant a defect (repeatable): ${Defect.options.join(', ')}`, repeatable)
+  .parse()
+  .opts<{ profile: string; faults: boolean; dataDir?: string; rateLimit?: number; defect?: string[] }>();
 
-/** Refuses the command line with a reason and the usage (exit 2, as every script of the project). */
+/** Refuses the command line with a reason (exit 2, as every script of the project). */
 function refuse(reason: string): never {
-  console.error(`${reason}\n${usage}`);
+  console.error(`npm run stack: ${reason}\n(npm run stack -- --help lists every option)`);
   process.exit(2);
-}
-
-let values: ReturnType<typeof parse>['values'];
-function parse() {
-  return parseArgs({
-    options: {
-      profile: { type: 'string' },
-      'no-faults': { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      defect: { type: 'string', multiple: true },
-    },
-  });
-}
-try {
-  ({ values } = parse());
-} catch (error) {
-  refuse((error as Error).message);
 }
 
 let profile: TargetProfile;
 try {
-  profile = resolveProfile(values.profile ?? 'reference', process.cwd());
+  profile = resolveProfile(values.profile, process.cwd());
 } catch (error) {
   if (!(error instanceof ProfileError)) throw error;
   refuse(error.message);
@@ -53,16 +50,13 @@ try {
   refuse((error as Error).message);
 }
 
-const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
-if (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0)) {
-  refuse(`--rate-limit takes a positive whole number of requests per minute, not "${values['rate-limit']}"`);
-}
+const rateLimit = values.rateLimit;
 
 const started = performance.now();
 const stack = await startStack({
   profile,
-  faultInjection: !values['no-faults'],
-  ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+  faultInjection: values.faults,
+  ...(values.dataDir ? { dataDir: values.dataDir } : {}),
   ...(rateLimit !== undefined ? { rateLimitPerMinute: rateLimit } : {}),
   defects,
   onRelayError: (error) => console.error(`outbox relay: ${(error as Error).message} (events wait in the outbox)`),
