@@ -10,7 +10,6 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
@@ -25,28 +24,54 @@ import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campai
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { cliCommand } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
 
-const { values } = parseArgs({
-  options: {
-    profile: { type: 'string', default: 'smoke' },
-    target: { type: 'string' },
-    campaign: { type: 'string', default: 'all' },
-    duration: { type: 'string' },
-    rate: { type: 'string' },
-    'stack-rate-limit': { type: 'string' },
-    'inject-latency-ms': { type: 'string' },
-    'inject-latency-share': { type: 'string', default: '1' },
-    pacing: { type: 'string', default: 'ramp' },
-    'generator-niceness': { type: 'string', default: '-5' },
-    platform: { type: 'string', default: 'local' },
-    region: { type: 'string' },
-    count: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-    'no-allure': { type: 'boolean', default: false },
-  },
-});
+const values = cliCommand(
+  'npm run load --',
+  'Generates the load campaigns from the catalog, runs them with Artillery against the target (the embedded stack unless --target or TD448_TARGET names a deployment), judges them against the catalog’s promises and prints the figures. Exit 1 on a failed threshold, 2 on bad input.',
+  [
+    'npm run load -- --profile smoke                     # the short campaigns npm start runs',
+    'npm run load -- --profile nominal --campaign latency',
+    'npm run load -- --profile stress --target targets/deployment.json',
+    'npm run load -- --profile smoke --dry-run           # the generated Artillery scripts, not run',
+  ],
+)
+  .option('--profile <name>', `the campaign profile: ${Object.keys(profiles).join(', ')}`, 'smoke')
+  .option('--target <file>', 'a target description (default: the embedded stack, or TD448_TARGET)')
+  .option('--campaign <name>', 'rate-limit, latency or all', 'all')
+  .option('--duration <s>', 'each phase’s length in seconds (default: the profile’s)')
+  .option('--rate <r>', 'the arrival rate in requests per second (default: the profile’s)')
+  .option('--stack-rate-limit <n>', 'the embedded stack’s rate limit per client and minute, set by hand')
+  .option('--inject-latency-ms <ms>', 'ask the target to add this latency (fault injection), to see the latency threshold fail')
+  .option('--inject-latency-share <f>', 'the share of requests that get the injected latency (0–1)', '1')
+  .option('--pacing <how>', 'ramp or uniform arrivals', 'ramp')
+  .option('--generator-niceness <n>', 'the nice value of the Artillery workers (-20 to 19)', '-5')
+  .option('--platform <where>', 'local, fargate or lambda (Artillery’s distributed runs)', 'local')
+  .option('--region <region>', 'the cloud region of a distributed run')
+  .option('--count <n>', 'the number of cloud workers of a distributed run')
+  .option('--dry-run', 'write the generated Artillery scripts and stop')
+  .option('--verbose', 'Artillery’s own output')
+  .option('--no-allure', 'write no Allure results')
+  .parse()
+  .opts<{
+    profile: string;
+    target?: string;
+    campaign: string;
+    duration?: string;
+    rate?: string;
+    stackRateLimit?: string;
+    injectLatencyMs?: string;
+    injectLatencyShare: string;
+    pacing: string;
+    generatorNiceness: string;
+    platform: string;
+    region?: string;
+    count?: string;
+    dryRun?: boolean;
+    verbose?: boolean;
+    allure: boolean;
+  }>();
 
 const Options = z.object({
   profile: ProfileName,
@@ -67,11 +92,11 @@ const parsed = Options.safeParse({
   campaign: values.campaign,
   duration: values.duration,
   rate: values.rate,
-  stackRateLimit: values['stack-rate-limit'],
-  injectLatencyMs: values['inject-latency-ms'],
-  injectLatencyShare: values['inject-latency-share'],
+  stackRateLimit: values.stackRateLimit,
+  injectLatencyMs: values.injectLatencyMs,
+  injectLatencyShare: values.injectLatencyShare,
   pacing: values.pacing,
-  generatorNiceness: values['generator-niceness'],
+  generatorNiceness: values.generatorNiceness,
   distributed: {
     platform: values.platform,
     ...(values.region ? { region: values.region } : {}),
@@ -87,7 +112,7 @@ if (!parsed.success) {
   process.exit(2);
 }
 const options = parsed.data;
-const dryRun = values['dry-run'];
+const dryRun = values.dryRun ?? false;
 if (options.stackRateLimit && options.target) {
   console.error("--stack-rate-limit sets the embedded stack's limit; it cannot change a deployment named by --target");
   process.exit(2);
@@ -192,7 +217,7 @@ try {
     }
     for (const verdict of verdicts) printCampaign(verdict, log);
     if (stress) printStress(stress, log);
-    if (!values['no-allure']) {
+    if (values.allure) {
       const files = verdicts.flatMap((verdict) => {
         const dir = join(outputDir, verdict.slug);
         const report = join(dir, 'artillery-report.json');
