@@ -10,7 +10,7 @@
  * Pacts are the generated output of the contracts-consumer project (reports/output/pacts/).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { Argument } from 'commander';
 import { brokerFromEnvironment, brokerVerificationOptions, versionFromGit } from '../contracts/broker/pact-broker.ts';
 import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
 import { pactToVerify } from '../contracts/provider/pacts-to-verify.ts';
@@ -23,15 +23,25 @@ import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/suppo
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { provideTarget } from '../fixtures/target/provide-target.ts';
 import { resolvedTarget } from '../fixtures/target/resolve-target.ts';
+import { cliCommand } from './cli.ts';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    broker: { type: 'boolean', default: false },
-    endpoint: { type: 'string', default: '/customer/update' },
-    field: { type: 'string', default: 'resource' },
-  },
-});
+const subcommands = ['specs', 'assemble', 'count', 'verify', 'shape-change'];
+const cli = cliCommand(
+  'node scripts/contracts.ts',
+  'The contract documents and pacts: specs regenerates and validates the OpenAPI and AsyncAPI documents; assemble joins the per-row pacts; count counts interactions per row; verify verifies the pacts against TD448_TARGET (or the embedded stack); shape-change verifies through a proxy that renames one field of one endpoint.',
+  [
+    'npm run contracts:specs',
+    'npm run contracts:verify',
+    'npm run contracts:verify -- --broker             # the broker’s pacts (PACT_BROKER_BASE_URL)',
+    'node scripts/contracts.ts shape-change --endpoint /invoice/export --field status',
+  ],
+)
+  .addArgument(new Argument('<command>', 'what to do').choices(subcommands))
+  .option('--broker', 'verify: the broker’s pacts, publishing results when PACT_PUBLISH_VERIFICATION_RESULTS=true')
+  .option('--endpoint <endpoint>', 'shape-change: the endpoint whose answers are changed', '/customer/update')
+  .option('--field <field>', 'shape-change: the field renamed', 'resource')
+  .parse();
+const values = cli.opts<{ broker?: boolean; endpoint: string; field: string }>();
 const catalog = loadCatalog();
 const kinds: PactKind[] = ['http', 'events'];
 const rowsOf = (kind: PactKind) => (kind === 'http' ? catalog.rows : rowsWithEvents(catalog)).map((row) => row.number);
@@ -144,10 +154,5 @@ const commands: Record<string, () => Promise<number>> = {
   },
 };
 
-const [name = ''] = positionals;
-const command = commands[name];
-if (!command) {
-  console.error(`usage: node scripts/contracts.ts <${Object.keys(commands).join('|')}>`);
-  process.exit(2);
-}
+const command = commands[cli.args[0] as string] as () => Promise<number>;
 process.exitCode = await command();

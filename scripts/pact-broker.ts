@@ -8,7 +8,7 @@
  * With no PACT_BROKER_BASE_URL it prints the commands it would run and exits 0: a machine without a
  * broker (this one) still runs the whole suite. The CI flow is in contracts/README.md.
  */
-import { parseArgs } from 'node:util';
+import { Argument } from 'commander';
 import {
   type Broker,
   brokerCommands,
@@ -21,15 +21,23 @@ import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
 import { assemblePact } from '../contracts/support/pact-files.ts';
 import { pactFile } from '../contracts/support/participants.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { cliCommand, wholeNumber } from './cli.ts';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    'to-environment': { type: 'string', default: 'production' },
-    environment: { type: 'string', default: 'production' },
-    'retry-while-unknown': { type: 'string', default: '0' },
-  },
-});
+const cli = cliCommand(
+  'node scripts/pact-broker.ts',
+  'The Pact Broker steps of CI: publish the assembled pacts, ask can-i-deploy, record a deployment. Without PACT_BROKER_BASE_URL it prints the commands it would run and exits 0.',
+  [
+    'npm run pact:publish',
+    'npm run pact:can-i-deploy -- --to-environment staging',
+    'npm run pact:record-deployment -- --environment staging',
+  ],
+)
+  .addArgument(new Argument('<command>', 'what to do').choices(['publish', 'can-i-deploy', 'record-deployment']))
+  .option('--to-environment <name>', 'can-i-deploy: the environment to deploy to', 'production')
+  .option('--environment <name>', 'record-deployment: the environment deployed to', 'production')
+  .option('--retry-while-unknown <n>', 'can-i-deploy: retries while the verification results are unknown', wholeNumber(0, 100), 0)
+  .parse();
+const values = cli.opts<{ toEnvironment: string; environment: string; retryWhileUnknown: number }>();
 
 const configured = brokerFromEnvironment();
 const broker: Broker = configured ?? { baseUrl: '$PACT_BROKER_BASE_URL', credentials: {} };
@@ -48,16 +56,11 @@ const plans: Record<string, () => string[][]> = {
     );
     return [brokerCommands.publish(broker, app, [pactFile('http'), pactFile('events')])];
   },
-  'can-i-deploy': () => [brokerCommands.canIDeploy(broker, app, values['to-environment'], Number(values['retry-while-unknown']))],
+  'can-i-deploy': () => [brokerCommands.canIDeploy(broker, app, values.toEnvironment, values.retryWhileUnknown)],
   'record-deployment': () => brokerCommands.recordDeployment(broker, app, values.environment),
 };
 
-const [name = ''] = positionals;
-const plan = plans[name];
-if (!plan) {
-  console.error(`usage: node scripts/pact-broker.ts <${Object.keys(plans).join('|')}>`);
-  process.exit(2);
-}
+const plan = plans[cli.args[0] as string] as () => string[][];
 const commands = plan();
 if (!configured) {
   console.log(
