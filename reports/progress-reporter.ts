@@ -6,7 +6,7 @@ import logUpdate from 'log-update';
 export const phaseVariable = 'TD448_PHASE';
 
 /** How often a non-terminal output gets a progress line: every 10 % of the checks, or every 15 s, whichever comes first. */
-const lineEveryShare = 0.1;
+const lineSteps = 10;
 const lineEveryMs = 15_000;
 
 const duration = (ms: number) => {
@@ -35,7 +35,7 @@ export default class ProgressReporter implements Reporter {
   readonly #pendingByRow = new Map<string, number>();
   #rowsChecked = 0;
   #lastLineAt = 0;
-  #lastLineShare = 0;
+  #lastLineStep = 0;
 
   constructor(options: { tty?: boolean; write?: (line: string) => void } = {}) {
     // A terminal without a size (a pseudo-terminal nobody sized) cannot be redrawn in: lines then.
@@ -78,11 +78,12 @@ export default class ProgressReporter implements Reporter {
         `✘ ${row ? `row ${row}` : test.parent.project()?.name}${check ? ` · ${check}` : ''} · ${test.title} — ${stripVTControlCharacters(reason).slice(0, 200)}`,
       );
     }
-    const share = this.#total > 0 ? this.#done / this.#total : 1;
-    const due = Date.now() - this.#lastLineAt >= lineEveryMs || share - this.#lastLineShare >= lineEveryShare;
-    if (this.#tty || due) {
+    const step = Math.floor((this.#done * lineSteps) / Math.max(1, this.#total));
+    const due = Date.now() - this.#lastLineAt >= lineEveryMs || step > this.#lastLineStep;
+    // The last check's status is the closing line's (onEnd).
+    if (this.#done < this.#total && (this.#tty || due)) {
       this.#lastLineAt = Date.now();
-      this.#lastLineShare = share;
+      this.#lastLineStep = step;
       this.#show(this.#status());
     }
   }
