@@ -14,7 +14,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
@@ -26,15 +25,19 @@ import { Pacing } from '../load/plan.ts';
 import { limiterSafeRate, planStressStep } from '../load/profiles.ts';
 import { projectRoot, runCampaign } from '../load/run-campaign.ts';
 import { connectionsFor } from '../load/stress.ts';
+import { cliCommand } from './cli.ts';
 
-const { values } = parseArgs({
-  options: {
-    target: { type: 'string' },
-    rates: { type: 'string', default: '50,100,200,300,400' },
-    seconds: { type: 'string', default: '20' },
-    pacing: { type: 'string', default: 'ramp' },
-  },
-});
+const values = cliCommand(
+  'npm run bench:load --',
+  'The load generators measured side by side at each rate: the arrival rate Artillery achieved against the one asked for, its CPU cost and ceiling per core, and autocannon on the same mix as the reference ratio. Figures only.',
+  ['npm run bench:load', 'npm run bench:load -- --rates 100,200 --seconds 30', 'npm run bench:load -- --target targets/deployment.json'],
+)
+  .option('--target <file>', 'a target description (default: the embedded stack, in a process of its own)')
+  .option('--rates <list>', 'the arrival rates to climb, requests per second, comma-separated', '50,100,200,300,400')
+  .option('--seconds <s>', 'the length of each step (5 to 120)', '20')
+  .option('--pacing <how>', 'ramp or uniform arrivals', 'ramp')
+  .parse()
+  .opts<{ target?: string; rates: string; seconds: string; pacing: string }>();
 const rates = z.array(z.coerce.number().int().positive()).min(1).parse(values.rates.split(','));
 const seconds = z.coerce.number().int().min(5).max(120).parse(values.seconds);
 const pacing = Pacing.parse(values.pacing);

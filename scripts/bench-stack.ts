@@ -15,7 +15,6 @@ import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Operation } from '../fixtures/catalog/model.ts';
@@ -26,6 +25,7 @@ import { buildConfig, buildRecordFields, fakerFor } from '../fixtures/data/facto
 import { referenceProfile } from '../fixtures/profile/profile.ts';
 import { urlOf, Wire } from '../fixtures/profile/wire.ts';
 import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
+import { cliCommand, wholeNumber } from './cli.ts';
 
 /** One request as the generator sends it, built beforehand so building costs the generator nothing. */
 interface PlannedRequest {
@@ -150,19 +150,20 @@ async function generate({ rate, requests, maxInFlight }: StepInput) {
 // ---- the bench (main thread: the stack, the plan, the table) --------------------------------
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      rates: { type: 'string', default: '100,250,500' },
-      seconds: { type: 'string', default: '10' },
-      'warmup-seconds': { type: 'string', default: '3' },
-      'max-in-flight': { type: 'string', default: '2000' },
-      profile: { type: 'string' },
-    },
-  });
+  const values = cliCommand(
+    'npm run bench:stack --',
+    'Benchmarks the embedded reference implementation under a mixed catalog load at fixed open-model rates (latency from the scheduled time), with the generator’s and the stack’s event-loop utilisation side by side. Figures only.',
+    ['npm run bench:stack', 'npm run bench:stack -- --rates 200,400 --seconds 20', 'npm run bench:stack -- --profile stack.cpuprofile'],
+  )
+    .option('--rates <list>', 'the arrival rates, requests per second, comma-separated', '100,250,500')
+    .option('--seconds <s>', 'the length of each measured step', wholeNumber(1, 3600), 10)
+    .option('--warmup-seconds <s>', 'the warm-up before each step', wholeNumber(0, 600), 3)
+    .option('--max-in-flight <n>', 'requests in flight at most before the generator counts drops', wholeNumber(1, 100_000), 2000)
+    .option('--profile <file>', 'write a CPU profile of the stack’s thread over the measured steps (open it in Chrome DevTools)')
+    .parse()
+    .opts<{ rates: string; seconds: number; warmupSeconds: number; maxInFlight: number; profile?: string }>();
   const rates = values.rates.split(',').map(Number);
-  const seconds = Number(values.seconds);
-  const warmupSeconds = Number(values['warmup-seconds']);
-  const maxInFlight = Number(values['max-in-flight']);
+  const { seconds, warmupSeconds, maxInFlight } = values;
 
   const { startStack } = await import('../reference-implementation/stack.ts');
   const catalog = loadCatalog();
