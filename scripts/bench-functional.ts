@@ -6,11 +6,27 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { defaultWorkers } from '../fixtures/playwright/workers.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
+import { cliCommand, wholeNumber } from './cli.ts';
 import { runCommand } from './run-command.ts';
+
+const { workers } = cliCommand(
+  'npm run bench:functional --',
+  'Wall time of the full functional run against the embedded stack, with the stack’s start reported apart, and checks per second. Figures only.',
+  ['npm run bench:functional', 'npm run bench:functional -- --workers 4'],
+)
+  .option(
+    '--workers <n>',
+    `Playwright workers (default: ${defaultWorkers(true)}, the machine's default)`,
+    wholeNumber(1, 64),
+    defaultWorkers(true),
+  )
+  .parse()
+  .opts<{ workers: number }>();
 
 /** The bench's run keeps its outputs apart from the last real run's. */
 const benchOutput = reportPaths(join(reportPaths().output, 'bench'));
@@ -30,10 +46,14 @@ writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
 try {
   started = performance.now();
   // The stack answers from this process: runCommand keeps its event loop free.
-  const exitCode = await runCommand('playwright', ['test', '--project=functional', '--reporter=dot,./reports/row-coverage-reporter.ts'], {
-    stdout: 'ignore',
-    env: { [targetFileVariable]: targetFile, TD448_REPORT_OUTPUT: benchOutput.output },
-  });
+  const exitCode = await runCommand(
+    'playwright',
+    ['test', '--project=functional', `--workers=${workers}`, '--reporter=dot,./reports/row-coverage-reporter.ts'],
+    {
+      stdout: 'ignore',
+      env: { [targetFileVariable]: targetFile, TD448_REPORT_OUTPUT: benchOutput.output },
+    },
+  );
   const runSeconds = (performance.now() - started) / 1000;
   if (!existsSync(benchOutput.rowCoverage))
     throw new Error(`the functional run wrote no ${benchOutput.rowCoverage} (exit ${exitCode}): run it alone to see why`);
@@ -46,7 +66,7 @@ try {
   console.log(
     `checks                 ${checks} (${totals.checks.passed} passed, ${totals.checks.failed} failed, ${totals.checks.notRun} not run)`,
   );
-  console.log(`checks per second      ${(checks / runSeconds).toFixed(1)}`);
+  console.log(`checks per second      ${(checks / runSeconds).toFixed(1)} with ${workers} workers`);
   console.log(`load average after     ${load()} (2 cores: above 2 the figures measure the machine as much as the suite)`);
 } finally {
   await stack.stop();
