@@ -13,6 +13,7 @@ import { buildConfig, fakerFor } from '../fixtures/data/factories.ts';
 import { type HttpRequestSpec, loadWire, type OperationCall, urlOf, Wire } from '../fixtures/profile/wire.ts';
 import { isResourceEndpoint, type ResourceEndpoint } from '../fixtures/schemas/resources.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
+import { CreatedRecords } from '../fixtures/target/created-records.ts';
 import { classify, loadCall, recordNeed } from './calls.ts';
 import { SmoothWeightedRoundRobin, TokenCache } from './dispatch.ts';
 import { clientAllowed, clientLimited, clientNoAnswer, metrics, operationStatus, operationTime } from './metrics.ts';
@@ -60,6 +61,8 @@ class CampaignWorker {
   readonly #pools = new Map<string, Promise<string[]>>();
   readonly #promised: Set<string>;
   readonly #faultEvery: number;
+  /** The run's ledger of created records (TD448_CREATED_RECORDS), for the cleanup after the campaigns. */
+  readonly #ledger = CreatedRecords.ofRun();
   #sequence = 0;
 
   constructor(plan: CampaignPlan, target: TargetDescription) {
@@ -95,6 +98,11 @@ class CampaignWorker {
 
   config = () => buildConfig(this.#faker);
 
+  /** Notes a record the campaign created on the target. */
+  created(endpoint: string, id: string) {
+    this.#ledger?.add({ endpoint, id });
+  }
+
   /** Records that non-destructive operations address: a few per endpoint and worker, created on first use. */
   async poolRecord(endpoint: string, baseUrl: string, authorization: string): Promise<string> {
     let pool = this.#pools.get(endpoint);
@@ -124,6 +132,7 @@ class CampaignWorker {
     const created = response.status === this.wire.successStatus('create');
     const id = created ? this.wire.createdId(Object.fromEntries(response.headers), () => JSON.parse(body)) : undefined;
     if (!created || !id) throw new Error(`arranging a record on ${endpoint} failed: ${response.status} ${body.slice(0, 200)}`);
+    this.created(endpoint, id);
     return id;
   }
 }
@@ -215,6 +224,16 @@ export async function td448Observe(request: RequestParams, response: Response, c
   const worker = await readyWorker(context);
   const operation = operationOf(worker.plan, request.td448Operation as string);
   const status = response.statusCode;
+  if (operation.actionKey === 'create' && status === worker.wire.successStatus('create')) {
+    const body = (response as Response & { body?: unknown }).body;
+    try {
+      const id = worker.wire.createdId(headersOf(response), () => (typeof body === 'string' ? JSON.parse(body) : body));
+      if (id) worker.created(operation.endpoint, id);
+    } catch {
+      // An answer the profile's createdId cannot read: the record cannot be cleaned up, and the check of the
+      // create itself (functional suite, contracts) is where that fails.
+    }
+  }
   const { expected, limited, serverError, unexpected } = classify(operation, status, worker.wire);
   const elapsed = response.timings?.phases?.total ?? Number.NaN;
   events.emit('counter', metrics.expected, expected ? 1 : 0);
@@ -273,14 +292,18 @@ function headersOf(response: Pick<Response, 'headers'>): Record<string, string |
   );
 }
 
-export async function td448CaptureArranged(_request: RequestParams, response: Response, context: Context, events: Events) {
-  const { wire } = await readyWorker(context);
+export async function td448CaptureArranged(request: RequestParams, response: Response, context: Context, events: Events) {
+  const worker = await readyWorker(context);
+  const { wire } = worker;
   const body = (response as Response & { body?: unknown }).body;
   const id =
     response.statusCode === wire.successStatus('create')
       ? (wire.createdId(headersOf(response), () => (typeof body === 'string' ? JSON.parse(body) : body)) ?? '')
       : '';
-  if (id) context.vars.td448ArrangedId = id;
+  if (id) {
+    context.vars.td448ArrangedId = id;
+    worker.created(operationOf(worker.plan, request.td448Arrange as string).endpoint, id);
+  }
   events.emit('counter', metrics.arrangeFailed, id ? 0 : 1);
 }
 

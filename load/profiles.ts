@@ -1,7 +1,16 @@
-import type { Catalog, Operation } from '../fixtures/catalog/model.ts';
+import type { Catalog, Operation, Row } from '../fixtures/catalog/model.ts';
 import { promised } from '../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
-import { arrangeOperation, catalogMix, limitedShare, type MixEntry, promisedLatency, rateLimitMix, unlimitedMix } from './mix.ts';
+import {
+  arrangeOperation,
+  catalogMix,
+  limitedShare,
+  type MixEntry,
+  operationMix,
+  promisedLatency,
+  rateLimitMix,
+  unlimitedMix,
+} from './mix.ts';
 import { type CampaignKind, CampaignPlan, type PlannedClient, type ProfileName, promisedLatencyMs, rateTolerance } from './plan.ts';
 
 const { rateLimitPerMinute } = promised;
@@ -80,6 +89,30 @@ export interface PlanOptions {
   faults?: CampaignPlan['faults'];
   apiVersion?: string;
   pacing?: CampaignPlan['pacing'];
+  /**
+   * A sliced run (npm start -- --grep): whether a campaign checks a row. A campaign's mix then holds only the
+   * operations of its selected rows, and a campaign with none is not planned. Every row when absent.
+   */
+  selects?: (row: Row, campaign: CampaignKind) => boolean;
+}
+
+/**
+ * The selection of a sliced run for the load campaigns, as Playwright's --grep reads patterns (case-insensitive
+ * unless written /…/flags): a row is selected for a campaign when a pattern matches the line a load check of it
+ * would have, `TD448 row 29 · GET /invoice/export · Export dữ liệu · load rate-limit @load @rate-limit @row-29`
+ * (the rate-limit campaign checks the rows of the note "rate limit", the latency campaign those of the result
+ * "success under 1 s"; a row of neither is never selected for either).
+ */
+export function loadSelection(grep: readonly string[]): (row: Row, campaign: CampaignKind) => boolean {
+  const patterns = grep.map((pattern) => {
+    const literal = /^\/(.*)\/([gi]*)$/.exec(pattern);
+    return literal ? new RegExp(literal[1] as string, (literal[2] ?? '').replace('g', '')) : new RegExp(pattern, 'i');
+  });
+  return (row, campaign) => {
+    const check = campaign === 'rate-limit' ? 'rate-limit' : 'latency';
+    const line = `TD448 row ${row.number} · ${row.method} ${row.endpoint} · ${row.action} · load ${campaign} @load @${check} @row-${row.number}`;
+    return patterns.some((pattern) => pattern.test(line));
+  };
 }
 
 /** The campaigns a profile runs side by side (stress is planned step by step with planStressStep). */
@@ -99,6 +132,16 @@ export function planProfile(profile: ProfileName, options: PlanOptions): Campaig
     next += count;
     return taken;
   };
+  const selects = options.selects;
+  if (selects) {
+    // A campaign none of whose rows is selected is not planned.
+    const limited = operationMix(options.catalog, (row) => row.noteKey === 'rate-limit' && selects(row, 'rate-limit')).length > 0;
+    const latency = operationMix(options.catalog, (row) => row.resultKey === 'latency' && selects(row, 'latency')).length > 0;
+    const kept = (kind: CampaignKind) => (kind === 'rate-limit' ? limited : latency);
+    const chosen = (options.campaigns ?? (['rate-limit', 'latency'] as CampaignKind[])).filter(kept);
+    if (chosen.length === 0) return [];
+    options = { ...options, campaigns: chosen };
+  }
   if (spec.rateLimit && wanted('rate-limit')) {
     const over = take(spec.rateLimit.overClients, 'the rate-limit campaign');
     const under = take(spec.rateLimit.underClients, 'the rate-limit campaign');
@@ -171,7 +214,9 @@ function planRateLimit(profile: ProfileName, options: PlanOptions, spec: RateLim
     title: `rate limit · ${clients.map((c) => `${c.clientId} ${c.perMinute}/min`).join(', ')} for ${spec.seconds} s`,
     durationSeconds: spec.seconds,
     clients,
-    mix: rateLimitMix(options.catalog),
+    mix: options.selects
+      ? operationMix(options.catalog, (row) => row.noteKey === 'rate-limit' && (options.selects?.(row, 'rate-limit') ?? true))
+      : rateLimitMix(options.catalog),
   });
 }
 
@@ -180,7 +225,10 @@ function planLatency(
   options: PlanOptions,
   spec: LatencySpec,
   clientIds: string[],
-  mix = catalogMix(options.catalog),
+  // A slice checks its selected rows of the promise "success under 1 s": the mix is their operations alone.
+  mix = options.selects
+    ? operationMix(options.catalog, (row) => row.resultKey === 'latency' && (options.selects?.(row, 'latency') ?? true))
+    : catalogMix(options.catalog),
 ): CampaignPlan {
   const perMinute = (spec.rate * 60) / clientIds.length;
   const spent = perMinute * limitedShare(options.catalog, mix);

@@ -99,16 +99,22 @@ process.exit(code);
 /** 1 when the target still holds a record the run created and its cleanup did not report; 0 otherwise. */
 async function leftBehind(runOutput: string, run: number): Promise<number> {
   const target = readTargetFile(targetFile);
-  const records = readCreatedRecords(join(runOutput, 'created-records'));
-  const reportFile = join(runOutput, 'cleanup.json');
-  const reported = existsSync(reportFile)
-    ? new Set((JSON.parse(readFileSync(reportFile, 'utf8')).notRemoved as CreatedRecord[]).map((r) => `${r.endpoint} ${r.id}`))
-    : new Set<string>();
+  // The functional suite's ledger and the load campaigns' (the contracts keep none yet).
+  const records = [
+    ...readCreatedRecords(join(runOutput, 'created-records')),
+    ...readCreatedRecords(join(runOutput, 'created-records-load')),
+  ];
+  const reportFiles = [join(runOutput, 'cleanup.json'), join(runOutput, 'cleanup-load.json')];
+  const reported = new Set(
+    reportFiles
+      .filter((file) => existsSync(file))
+      .flatMap((file) => (JSON.parse(readFileSync(file, 'utf8')).notRemoved as CreatedRecord[]).map((r) => `${r.endpoint} ${r.id}`)),
+  );
   const there = await recordsStillThere({ target, profile: profileOf(target), catalog: loadCatalog(), records });
   const unreported = there.filter((record) => !reported.has(`${record.endpoint} ${record.id}`));
   console.log(
     `run ${run}: ${records.length} records created; afterwards ${there.length} still on the target` +
-      (there.length > 0 ? ` (${there.length - unreported.length} reported in ${reportFile})` : ''),
+      (there.length > 0 ? ` (${there.length - unreported.length} reported in ${reportFiles.join(', ')})` : ''),
   );
   for (const record of unreported.slice(0, 10))
     console.log(`  left behind, unreported: ${record.endpoint} ${record.id} (read back: ${record.status})`);

@@ -8,23 +8,25 @@
  * Artillery's JSON reports, Allure results and Allure 3 performance metrics. Exits 1 on any failed threshold.
  */
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { createdRecordsVariable, readCreatedRecords, removeCreatedRecords } from '../fixtures/target/created-records.ts';
+import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, stressResults, writeAllureFiles } from '../load/allure.ts';
 import { artilleryCommand, cloudReachabilityProblems, DistributedOptions, shellLine } from '../load/distributed.ts';
 import type { CampaignVerdict } from '../load/evaluate.ts';
 import { CampaignKind, type CampaignPlan, Pacing, ProfileName } from '../load/plan.ts';
 import { printCampaign, printStress } from '../load/print.ts';
-import { describeProfile, type PlanOptions, planProfile, profiles } from '../load/profiles.ts';
+import { describeProfile, loadSelection, type PlanOptions, planProfile, profiles } from '../load/profiles.ts';
 import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campaign.ts';
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
-import { cliCommand } from './cli.ts';
+import { cliCommand, repeatable } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
 
 const values = cliCommand(
@@ -53,6 +55,7 @@ const values = cliCommand(
   .option('--dry-run', 'write the generated Artillery scripts and stop')
   .option('--verbose', 'Artillery’s own output')
   .option('--no-allure', 'write no Allure results')
+  .option('--grep <pattern>', 'run the campaigns on the rows whose load check matches (as npm start -- --grep; repeatable)', repeatable)
   .parse()
   .opts<{
     profile: string;
@@ -71,6 +74,7 @@ const values = cliCommand(
     dryRun?: boolean;
     verbose?: boolean;
     allure: boolean;
+    grep?: string[];
   }>();
 
 const Options = z.object({
@@ -173,6 +177,7 @@ const planOptions: PlanOptions = {
   ...(options.rate ? { latencyRate: options.rate } : {}),
   ...(options.injectLatencyMs ? { faults: { latencyMs: options.injectLatencyMs, share: options.injectLatencyShare } } : {}),
   pacing: options.pacing,
+  ...(values.grep ? { selects: loadSelection(values.grep) } : {}),
 };
 const context = {
   outputDir,
@@ -183,6 +188,11 @@ const context = {
   generatorNiceness: options.generatorNiceness,
   log,
 };
+
+// The records the campaigns create are noted by the Artillery workers and removed from a target that outlives the run.
+const ledger = join(reportPaths().output, 'created-records-load');
+rmSync(ledger, { recursive: true, force: true });
+process.env[createdRecordsVariable] = ledger;
 
 let exitCode = 0;
 try {
@@ -212,6 +222,13 @@ try {
       stress = run.summary;
     } else {
       const plans = planProfile(options.profile, planOptions);
+      if (plans.length === 0) {
+        log(
+          `load ${options.profile}: not selected: ${values.grep?.map((p) => `--grep ${p}`).join(' ')} selects no row the load campaigns check`,
+        );
+        await stop();
+        process.exit(0);
+      }
       const outcomes = await Promise.all(plans.map((plan) => runCampaign(plan, context)));
       verdicts.push(...outcomes.map((outcome) => outcome.verdict));
     }
@@ -248,6 +265,24 @@ try {
   console.error(error instanceof Error ? (values.verbose ? (error.stack ?? error.message) : error.message) : error);
   exitCode = 1;
 } finally {
+  if (!dryRun) await cleanUp();
   await stop();
 }
 process.exit(exitCode);
+
+/** Removes the records the campaigns created from a deployment named by --target (not from a stack discarded after the run). */
+async function cleanUp() {
+  if (!options.target) return; // the embedded stack this run started is discarded with its records
+  if (process.env[disposableTargetVariable] === options.target) {
+    log('created records: left on the target, which is discarded after this job');
+    return;
+  }
+  const records = readCreatedRecords(ledger);
+  const cleanup = await removeCreatedRecords({ target, profile: profileOf(target), catalog: loadCatalog(), records });
+  const report = join(reportPaths().output, 'cleanup-load.json');
+  writeFileSync(report, JSON.stringify({ loadRun: runId, ...cleanup }, null, 2));
+  log(
+    `created records (load): ${cleanup.created} this run, ${cleanup.removed} removed, ${cleanup.alreadyGone} already gone` +
+      (cleanup.notRemoved.length > 0 ? `, ${cleanup.notRemoved.length} NOT removed (listed in ${relative(projectRoot, report)})` : ''),
+  );
+}

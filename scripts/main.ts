@@ -192,14 +192,13 @@ try {
       );
     }
   }
-  if (selected.has('load') && values.grep) {
-    console.log(
-      '\n── load (smoke): not selected: --grep slices the Playwright suites; the load campaigns run whole (npm start without --grep, or npm run load)',
-    );
-  } else if (selected.has('load')) {
+  if (selected.has('load')) {
+    // A sliced run slices the campaigns too: they run on the selected rows they check, or not at all.
+    const slice = (values.grep ?? []).flatMap((pattern) => ['--grep', pattern]);
     allPassed =
-      (await phase('load (smoke)', () => run('node', ['scripts/load.ts', '--profile', 'smoke', '--target', targetFile as string], env))) &&
-      allPassed;
+      (await phase('load (smoke)', () =>
+        run('node', ['scripts/load.ts', '--profile', 'smoke', '--target', targetFile as string, ...slice], env),
+      )) && allPassed;
   }
 } finally {
   await stopStack();
