@@ -1,5 +1,6 @@
 import type { Catalog, Operation, Row } from '../fixtures/catalog/model.ts';
 import { promised } from '../fixtures/catalog/vocabulary.ts';
+import { grepMatcher } from '../fixtures/playwright/grep.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import {
   arrangeOperation,
@@ -104,14 +105,12 @@ export interface PlanOptions {
  * "success under 1 s"; a row of neither is never selected for either).
  */
 export function loadSelection(grep: readonly string[]): (row: Row, campaign: CampaignKind) => boolean {
-  const patterns = grep.map((pattern) => {
-    const literal = /^\/(.*)\/([gi]*)$/.exec(pattern);
-    return literal ? new RegExp(literal[1] as string, (literal[2] ?? '').replace('g', '')) : new RegExp(pattern, 'i');
-  });
+  const matches = grepMatcher(grep);
   return (row, campaign) => {
     const check = campaign === 'rate-limit' ? 'rate-limit' : 'latency';
-    const line = `TD448 row ${row.number} · ${row.method} ${row.endpoint} · ${row.action} · load ${campaign} @load @${check} @row-${row.number}`;
-    return patterns.some((pattern) => pattern.test(line));
+    return matches(
+      `TD448 row ${row.number} · ${row.method} ${row.endpoint} · ${row.action} · load ${campaign} @load @${check} @row-${row.number}`,
+    );
   };
 }
 

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { grepMatcher } from '../fixtures/playwright/grep.ts';
 import { reportPaths } from './paths.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
-import { describeSelection, readSelection } from './selection.ts';
+import { describeSelection, selectionOfRun, writeSelection } from './selection.ts';
 
 /**
  * Prints what the run proved about the catalog: rows covered by all their checks,
@@ -14,11 +15,19 @@ export default class RowCoverageReporter implements Reporter {
   readonly #checks = new Map<string, CheckRecord>();
   readonly #outputFile: string;
 
+  /** A sliced run's patterns (TD448_SELECTION, set by npm start -- --grep); undefined for a whole run. */
+  readonly #grep: string[] | undefined;
+  readonly #selected: ((line: string) => boolean) | undefined;
+
   constructor(options: { outputFile?: string } = {}) {
     this.#outputFile = options.outputFile ?? reportPaths().rowCoverage;
+    this.#grep = selectionOfRun();
+    this.#selected = this.#grep ? grepMatcher(this.#grep) : undefined;
   }
 
   onTestEnd(test: TestCase, result: TestResult) {
+    // A sliced run judges its selection: a dependency project (contracts-consumer) runs whole whatever --grep says.
+    if (this.#selected && !this.#selected([...test.titlePath(), ...test.tags].join(' '))) return;
     const row = test.annotations.find((annotation) => annotation.type === 'row')?.description;
     const check = test.annotations.find((annotation) => annotation.type === 'check')?.description;
     if (!row || !check) return;
@@ -40,7 +49,9 @@ export default class RowCoverageReporter implements Reporter {
 
   onEnd(_result: FullResult) {
     if (this.#checks.size === 0) return;
-    const selection = readSelection(reportPaths().selection);
+    // The run's selection is recorded beside its row coverage, for the report step.
+    writeSelection(reportPaths(dirname(this.#outputFile)).selection, this.#grep);
+    const selection = this.#grep ? { grep: this.#grep } : undefined;
     const summary = summarizeRows(loadCatalog(), [...this.#checks.values()], selection !== undefined);
     mkdirSync(dirname(this.#outputFile), { recursive: true });
     writeFileSync(this.#outputFile, JSON.stringify(summary, null, 2));

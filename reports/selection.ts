@@ -9,6 +9,18 @@ import { z } from 'zod';
 export const Selection = z.object({ grep: z.array(z.string()).min(1) });
 export type Selection = z.infer<typeof Selection>;
 
+/** The environment variable carrying a sliced run's patterns (JSON array) to the Playwright run's reporters. */
+export const selectionVariable = 'TD448_SELECTION';
+
+/** The patterns of the running Playwright run's selection (TD448_SELECTION), or undefined for a whole run. */
+export function selectionOfRun(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const value = env[selectionVariable];
+  if (!value) return undefined;
+  const parsed = Selection.shape.grep.safeParse(JSON.parse(value));
+  if (!parsed.success) throw new Error(`${selectionVariable}=${value} is not a JSON list of --grep patterns`);
+  return parsed.data;
+}
+
 /** The selection of the run whose outputs are in `file` (reportPaths().selection), or undefined for a whole run. */
 export function readSelection(file: string): Selection | undefined {
   if (!existsSync(file)) return undefined;

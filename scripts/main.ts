@@ -20,7 +20,7 @@ import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { phaseVariable } from '../reports/progress-reporter.ts';
-import { grepPattern, writeSelection } from '../reports/selection.ts';
+import { grepPattern, selectionVariable, writeSelection } from '../reports/selection.ts';
 import type { Phases } from '../reports/summary.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
@@ -175,7 +175,11 @@ try {
     const since = Date.now();
     const workers = values.workers ?? defaultWorkers(!target);
     const slice = values.grep ? ['--grep', grepPattern(values.grep)] : [];
-    const console_ = { TD448_CONSOLE_REPORTER: values.verbose ? 'list' : './reports/progress-reporter.ts', [phaseVariable]: label };
+    const console_ = {
+      TD448_CONSOLE_REPORTER: values.verbose ? 'list' : './reports/progress-reporter.ts',
+      [phaseVariable]: label,
+      ...(values.grep ? { [selectionVariable]: JSON.stringify(values.grep) } : {}),
+    };
     console.log(`${workers} Playwright workers${values.workers ? '' : ' (the default on this machine: --workers N to change it)'}`);
     allPassed =
       (await phase(label, () =>
