@@ -30,7 +30,7 @@ export default defineConfig({
   workers: defaultWorkers(!process.env.TD448_TARGET),
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
-    { name: 'unit', testDir: './fixtures', testIgnore: 'playwright/**' },
+    { name: 'unit', testDir: './fixtures' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },

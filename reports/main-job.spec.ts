@@ -72,7 +72,7 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
   ];
 
   for (const { name, args, says } of cases) {
-    test(`${name}: exit 2, the reason and the usage, the last run's outputs kept`, () => {
+    test(`${name}: exit 2, the reason and where to read the options, the last run's outputs kept`, () => {
       const run = mainJob(args(output), output);
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(says);

@@ -50,16 +50,27 @@ test.describe('the main job as a person meets it in a terminal', () => {
     test.setTimeout(240_000);
     const output = mkdtempSync(join(tmpdir(), 'td448-tty-'));
     try {
-      const run = inTerminal(`npx node scripts/main.ts --only functional --grep '@row-1\\b'`, { TD448_REPORT_OUTPUT: output }, 230_000);
+      // The contracts too: their consumer project runs whole (a dependency of the provider's), and the selection
+      // must still leave its other 319 rows out of the matrix.
+      const run = inTerminal(
+        `npx node scripts/main.ts --only contracts --only functional --grep '@row-1\\b'`,
+        { TD448_REPORT_OUTPUT: output },
+        230_000,
+      );
       expect(run.status, run.output.slice(-3000)).toBe(0);
       expect(run.output, 'the status line is redrawn in place').toMatch(redraw);
-      expect(run.output).toMatch(/functional: rows fully checked 0\/1 · checks \d+\/\d+/);
-      expect(run.output).toMatch(/functional done: rows fully checked 1\/1 · checks (\d+)\/\1: \1 passed, 0 failed, 0 not run/);
+      expect(run.output).toMatch(/contracts \+ functional: rows fully checked \d+\/\d+ · checks \d+\/\d+/);
+      expect(run.output).toMatch(
+        /contracts \+ functional done: rows fully checked (\d+)\/\1 · checks (\d+)\/\2: \2 passed, 0 failed, 0 not run/,
+      );
       expect(run.output, 'no line per check').not.toMatch(/✓ +\d+ \[functional\]/);
       expect(run.output).toMatch(/main job passed/);
       const summary = JSON.parse(readFileSync(join(output, 'summary.json'), 'utf8'));
       expect(summary.selection).toEqual({ grep: ['@row-1\\b'] });
       expect(summary.rows).toMatchObject({ total: 320, passed: 1, failed: 0, notSelected: 319 });
+      expect(summary.checks.bySuite, 'row 1’s own checks only: the functional ones and its two contracts').toMatchObject({
+        contract: { passed: 2 },
+      });
       expect(summary.qualityGate.status).toBe('passed');
     } finally {
       rmSync(output, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { ClientRole, TargetDescription } from '../fixtures/schemas/target.ts';
-import { type CreatedRecord, readCreatedRecords, recordsStillThere } from '../fixtures/target/created-records.ts';
+import { Cleanup, ledgers, readCreatedRecords, recordsStillThere } from '../fixtures/target/created-records.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
 import { profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -99,16 +99,22 @@ process.exit(code);
 /** 1 when the target still holds a record the run created and its cleanup did not report; 0 otherwise. */
 async function leftBehind(runOutput: string, run: number): Promise<number> {
   const target = readTargetFile(targetFile);
-  // The functional suite's ledger and the load campaigns' (the contracts keep none yet).
-  const records = [
-    ...readCreatedRecords(join(runOutput, 'created-records')),
-    ...readCreatedRecords(join(runOutput, 'created-records-load')),
-  ];
-  const reportFiles = [join(runOutput, 'cleanup.json'), join(runOutput, 'cleanup-load.json')];
+  // The functional suite's ledger and the load campaigns' (the contracts keep none yet). A suite that ran and
+  // noted nothing is a broken ledger, not a clean run: it always creates records.
+  const kept = Object.entries(ledgers)
+    .map(([suite, files]) => ({ suite, ...files }))
+    .filter(({ suite }) => !values.only || values.only.includes(suite));
+  const problems: string[] = [];
+  const records = kept.flatMap(({ suite, dir }) => {
+    const noted = readCreatedRecords(join(runOutput, dir));
+    if (noted.length === 0) problems.push(`the ${suite} suite ran and its ledger (${dir}) noted no record: the cleanup cannot be judged`);
+    return noted;
+  });
+  const reportFiles = kept.map(({ report }) => join(runOutput, report));
   const reported = new Set(
     reportFiles
       .filter((file) => existsSync(file))
-      .flatMap((file) => (JSON.parse(readFileSync(file, 'utf8')).notRemoved as CreatedRecord[]).map((r) => `${r.endpoint} ${r.id}`)),
+      .flatMap((file) => Cleanup.parse(JSON.parse(readFileSync(file, 'utf8'))).notRemoved.map((r) => `${r.endpoint} ${r.id}`)),
   );
   const there = await recordsStillThere({ target, profile: profileOf(target), catalog: loadCatalog(), records });
   const unreported = there.filter((record) => !reported.has(`${record.endpoint} ${record.id}`));
@@ -118,5 +124,6 @@ async function leftBehind(runOutput: string, run: number): Promise<number> {
   );
   for (const record of unreported.slice(0, 10))
     console.log(`  left behind, unreported: ${record.endpoint} ${record.id} (read back: ${record.status})`);
-  return unreported.length > 0 ? 1 : 0;
+  for (const problem of problems) console.log(`  ${problem}`);
+  return unreported.length > 0 || problems.length > 0 ? 1 : 0;
 }

@@ -13,7 +13,7 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
-import { createdRecordsVariable, readCreatedRecords, removeCreatedRecords } from '../fixtures/target/created-records.ts';
+import { createdRecordsVariable, ledgers, readCreatedRecords, removeCreatedRecords } from '../fixtures/target/created-records.ts';
 import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, stressResults, writeAllureFiles } from '../load/allure.ts';
@@ -190,7 +190,7 @@ const context = {
 };
 
 // The records the campaigns create are noted by the Artillery workers and removed from a target that outlives the run.
-const ledger = join(reportPaths().output, 'created-records-load');
+const ledger = join(reportPaths().output, ledgers.load.dir);
 rmSync(ledger, { recursive: true, force: true });
 process.env[createdRecordsVariable] = ledger;
 
@@ -279,7 +279,7 @@ async function cleanUp() {
   }
   const records = readCreatedRecords(ledger);
   const cleanup = await removeCreatedRecords({ target, profile: profileOf(target), catalog: loadCatalog(), records });
-  const report = join(reportPaths().output, 'cleanup-load.json');
+  const report = join(reportPaths().output, ledgers.load.report);
   writeFileSync(report, JSON.stringify({ loadRun: runId, ...cleanup }, null, 2));
   log(
     `created records (load): ${cleanup.created} this run, ${cleanup.removed} removed, ${cleanup.alreadyGone} already gone` +

@@ -29,11 +29,9 @@ import { runCommand } from './run-command.ts';
 const suites = ['contracts', 'functional', 'load'] as const;
 type Suite = (typeof suites)[number];
 
-const usage = `npm start [-- --target file.json | --profile NAME|FILE] [-- --only ${suites.join('|')} ...] [-- --grep PATTERN ...] [-- --workers N] [-- --verbose] [-- --single-file]`;
-
 /** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
 function refuse(message: string): never {
-  console.error(`npm start: ${message}\nusage: ${usage}\n(npm start -- --help lists every option)`);
+  console.error(`npm start: ${message}\n(npm start -- --help lists every option)`);
   process.exit(2);
 }
 

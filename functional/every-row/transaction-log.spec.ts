@@ -19,7 +19,7 @@ for (const row of catalog.rows) {
         const sent = await api.send(operation, call);
         expect(sent.status, await answered(sent.response)).toBeLessThan(300);
         const entry = await logs.entryFor(sent.requestId);
-        expectCompleteLogEntry(entry, { sent, operation, clientId: api.clientId, version: 'v2', outcome: 'success' });
+        expectCompleteLogEntry(entry, { sent, operation, clientId: api.clientId, version: api.wire.currentVersion, outcome: 'success' });
         expectNoSecrets(await logs.writtenEntriesFor(sent.requestId), target);
       });
       // A refused request carries a credential that must not end in the log either: a token signed by another
@@ -44,7 +44,13 @@ for (const row of catalog.rows) {
             return;
           }
           const entry = await logs.entryFor(sent.requestId);
-          expectCompleteLogEntry(entry, { sent, operation, clientId: [null, api.clientId], version: 'v2', outcome: 'rejected' });
+          expectCompleteLogEntry(entry, {
+            sent,
+            operation,
+            clientId: [null, api.clientId],
+            version: api.wire.currentVersion,
+            outcome: 'rejected',
+          });
           expect(entry?.attempts, 'a refused request never reaches the upstream').toBe(0);
           expectNoSecrets(await logs.writtenEntriesFor(sent.requestId), target);
         });

@@ -18,7 +18,13 @@ for (const row of rowsPromising('log')) {
     const successEntry = await logs.entryFor(success.requestId);
     expectCompleteLogEntry(successEntry, { sent: success, operation, clientId: api.clientId, version: 'v1', outcome: 'success' });
     const failureEntry = await logs.entryFor(failure.requestId);
-    expectCompleteLogEntry(failureEntry, { sent: failure, operation, clientId: api.clientId, version: 'v2', outcome: 'client-error' });
+    expectCompleteLogEntry(failureEntry, {
+      sent: failure,
+      operation,
+      clientId: api.clientId,
+      version: api.wire.currentVersion,
+      outcome: 'client-error',
+    });
     expect(failureEntry?.detail, 'a failure’s entry says what went wrong').toBeTruthy();
     expectNoSecrets([await logs.writtenEntriesFor(success.requestId), await logs.writtenEntriesFor(failure.requestId)], target);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Operation, Row } from '../../fixtures/catalog/model.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import { eachLimited } from '../../fixtures/clients/each-limited.ts';
 import type { ApiDriver } from '../../fixtures/playwright/api-driver.ts';
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import type { OperationCall } from '../../fixtures/profile/wire.ts';
@@ -35,16 +36,6 @@ export const SpentMinute = z.object({
 export type SpentMinute = z.infer<typeof SpentMinute>;
 
 const { rateLimitPerMinute } = promised;
-
-/** Runs `work` over `items` with at most `concurrency` at once, in order of start. */
-async function eachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 /**
  * Spends the client's whole minute, then sends every row's request in the same window and records the answers.
