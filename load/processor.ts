@@ -62,7 +62,7 @@ class CampaignWorker {
   readonly #promised: Set<string>;
   readonly #faultEvery: number;
   /** The run's ledger of created records (TD448_CREATED_RECORDS), for the cleanup after the campaigns. */
-  readonly #ledger = CreatedRecords.ofRun();
+  readonly #ledger = CreatedRecords.ofRun('load');
   #sequence = 0;
 
   constructor(plan: CampaignPlan, target: TargetDescription) {

@@ -6,7 +6,8 @@
  * README asks for and no more, the profile named by name), and `npm start -- --target FILE` runs the
  * preflight, the suites and the report against it. Outputs go to reports/output/as-deployment-<profile>.
  * With --runs N the job runs N times against the same stack, each run with its own run id, and every record a
- * run created must be gone afterwards (or reported as not removable in that run's cleanup.json).
+ * run created (functional suite, contracts' provider verification, load campaigns) must be gone afterwards (or
+ * reported as not removable in that run's cleanup files).
  * Exit code: the main job's (2 when the preflight finds the target does not match its profile); 1 when a run
  * left records behind without saying so.
  */
@@ -99,16 +100,16 @@ process.exit(code);
 /** 1 when the target still holds a record the run created and its cleanup did not report; 0 otherwise. */
 async function leftBehind(runOutput: string, run: number): Promise<number> {
   const target = readTargetFile(targetFile);
-  // The functional suite's ledger and the load campaigns' (the contracts keep none yet). A suite that ran and
-  // noted nothing is a broken ledger, not a clean run: it always creates records.
-  const kept = Object.entries(ledgers)
-    .map(([suite, files]) => ({ suite, ...files }))
-    .filter(({ suite }) => !values.only || values.only.includes(suite));
+  // The Playwright run's ledger (functional suite, contracts' provider verification) and the load campaigns'. A
+  // suite that ran and noted nothing is a broken ledger, not a clean run: each of them always creates records.
+  const selected = (suite: string) => !values.only || values.only.includes(suite);
+  const kept = Object.values(ledgers).filter(({ suites }) => suites.some(selected));
   const problems: string[] = [];
-  const records = kept.flatMap(({ suite, dir }) => {
-    const noted = readCreatedRecords(join(runOutput, dir));
-    if (noted.length === 0) problems.push(`the ${suite} suite ran and its ledger (${dir}) noted no record: the cleanup cannot be judged`);
-    return noted;
+  const records = kept.flatMap(({ dir, suites }) => {
+    for (const suite of suites.filter(selected))
+      if (readCreatedRecords(join(runOutput, dir), suite).length === 0)
+        problems.push(`the ${suite} suite ran and noted no record in its ledger (${dir}): the cleanup cannot be judged`);
+    return readCreatedRecords(join(runOutput, dir));
   });
   const reportFiles = kept.map(({ report }) => join(runOutput, report));
   const reported = new Set(

@@ -28,6 +28,7 @@ export function messageProviders(
       ...(spec.body !== undefined ? { body: spec.body } : {}),
     });
     const text = await response.text();
+    session.noteCreated({ status: response.status, headers: Object.fromEntries(response.headers), text }, message.operation.endpoint);
     if (!response.ok) throw new Error(`${message.operation.id} answered ${response.status}, so no event is due: ${text.slice(0, 300)}`);
     const [event, ...more] = await kafka.waitForEvents(requestId, timeoutMs);
     if (!event) throw new Error(`no event for request ${requestId} on ${session.target.topics.events} within ${timeoutMs} ms`);

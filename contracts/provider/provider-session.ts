@@ -1,9 +1,12 @@
+import { XMLParser } from 'fast-xml-parser';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
 import { OAuthClient } from '../../fixtures/clients/oauth-client.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import { type CreatedRecord, CreatedRecords } from '../../fixtures/target/created-records.ts';
 import { type ClientRole, type ProviderState, RecordParams } from '../interactions/provider-states.ts';
-import { contractProfile } from '../support/wire.ts';
+import { contractProfile, contractWire } from '../support/wire.ts';
 import { contractClients } from './contract-clients.ts';
+import type { ProxiedAnswer } from './pass-through-proxy.ts';
 import { useUpRateLimit } from './rate-limit.ts';
 import { apiRecordStates, type RecordStates, testStateInterface } from './record-states.ts';
 
@@ -29,7 +32,18 @@ export interface ProviderSession {
   readonly stateErrors: string[];
   /** The `Authorization` of the contracts' own client, for the operations message verification performs. */
   authorization(): Promise<string>;
+  /**
+   * Notes the record a create answer made (status: the profile's create success; id: `Wire.createdId`) in the
+   * run's ledger (suite `contracts`), under the endpoint of the interaction's record state, for the run's cleanup.
+   * `endpoint` names it when the caller knows it (a message provider). Returns the record noted, if any.
+   */
+  noteCreated(answer: Pick<ProxiedAnswer, 'status' | 'headers' | 'text'>, endpoint?: string): CreatedRecord | undefined;
 }
+
+const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, ignoreDeclaration: true, processEntities: false });
+/** An answer's body as data: JSON as it is, XML as the content of its root element (the fields the JSON names). */
+const answerBody = (answer: Pick<ProxiedAnswer, 'headers' | 'text'>): unknown =>
+  /[/+]xml/.test(answer.headers['content-type'] ?? '') ? Object.values(xml.parse(answer.text) as object)[0] : JSON.parse(answer.text);
 
 let sent = 0;
 /** The contract's example request id, made unique per request as every real client's is: `<id>.<suffix>`. */
@@ -43,6 +57,9 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
     : apiRecordStates(target, oauth, catalog, clients.authorized);
   const stateErrors: string[] = [];
   let authorization: string | undefined;
+  const ledger = CreatedRecords.ofRun('contracts');
+  /** The endpoint of the last record state set up: the interactions are verified one after the other. */
+  let endpointInPlay: string | undefined;
 
   const tokenFor = async (role: ClientRole) => {
     if (role === 'anonymous') return undefined;
@@ -65,7 +82,13 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
     switch (state.kind) {
       case 'record-exists':
         return {
-          setup: guarded(state, 'setup', (params) => records.put(RecordParams.parse(params))),
+          setup: guarded(state, 'setup', async (params) => {
+            const record = RecordParams.parse(params);
+            endpointInPlay = record.endpoint;
+            // Noted before it exists: a verifier that dies before the teardown leaves nothing unlisted.
+            ledger?.add({ endpoint: record.endpoint, id: record.id });
+            await records.put(record);
+          }),
           teardown: guarded(state, 'teardown', (params) => records.remove(RecordParams.parse(params))),
         };
       case 'client':
@@ -81,7 +104,11 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
           }),
         };
       case 'can-create':
-        return { setup: async () => {} };
+        return {
+          setup: async (params) => {
+            endpointInPlay = (params as { endpoint?: string } | undefined)?.endpoint;
+          },
+        };
     }
   };
 
@@ -101,5 +128,18 @@ export function providerSession(target: TargetDescription, catalog: Catalog): Pr
       next();
     },
     authorization: () => oauth.authorization(clients.authorized),
+    noteCreated(answer, endpoint = endpointInPlay) {
+      if (answer.status !== contractWire.successStatus('create') || endpoint === undefined) return undefined;
+      let id: string | undefined;
+      try {
+        id = contractWire.createdId(answer.headers, () => answerBody(answer));
+      } catch {
+        id = undefined; // no body to read the id from: the ledger cannot name this record
+      }
+      if (id === undefined) return undefined;
+      const record = { endpoint, id };
+      ledger?.add(record);
+      return record;
+    },
   };
 }

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type PassThroughProxy, startPassThroughProxy } from './pass-through-proxy.ts';
 
 /** A change of response shape on one endpoint: a field renamed, in JSON and in XML alike. */
 export interface ShapeChange {
@@ -8,11 +7,9 @@ export interface ShapeChange {
   renamedTo: string;
 }
 
-export interface RewritingProxy {
-  url: string;
+export interface RewritingProxy extends PassThroughProxy {
   /** Responses whose shape the proxy changed. */
   rewritten(): number;
-  close(): Promise<void>;
 }
 
 const renameKeys = (value: unknown, change: ShapeChange): unknown => {
@@ -29,14 +26,6 @@ const renameElements = (xml: string, change: ShapeChange) =>
     (_match, close: string, rest: string) => `<${close}${change.renamedTo}${rest}>`,
   );
 
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
 /**
  * A proxy in front of a target that changes the shape of one endpoint's successful answers and
  * passes everything else through untouched: what a provider's breaking change looks like from outside,
@@ -46,44 +35,13 @@ export async function startRewritingProxy(upstream: string, change: ShapeChange)
   // Wherever the profile's path templates put the endpoint (`/v2/customer/update/…`, `/api/v2/customer/update?…`).
   const endpointPath = new RegExp(`${change.endpoint.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|\\?|$)`);
   let rewritten = 0;
-  const handle = async (request: IncomingMessage, response: ServerResponse) => {
-    const body = await readBody(request);
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).filter(([name]) => !hopByHop.has(name) && name !== 'host'),
-    ) as Record<string, string>;
-    const answer = await fetch(`${upstream}${request.url}`, {
-      method: request.method ?? 'GET',
-      headers,
-      ...(body.length > 0 ? { body } : {}),
-      redirect: 'manual',
-    });
-    let text = Buffer.from(await answer.arrayBuffer()).toString('utf8');
-    const type = answer.headers.get('content-type') ?? '';
-    if (endpointPath.test(request.url ?? '') && answer.ok && text !== '') {
-      if (/[/+]json/.test(type)) text = JSON.stringify(renameKeys(JSON.parse(text), change));
-      else if (/[/+]xml/.test(type)) text = renameElements(text, change);
-      rewritten++;
-    }
-    const outgoing = new Headers(answer.headers);
-    for (const name of hopByHop) outgoing.delete(name);
-    response.writeHead(answer.status, Object.fromEntries(outgoing));
-    response.end(text);
-  };
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: Error) => {
-      response.writeHead(502, { 'content-type': 'text/plain' });
-      response.end(`rewriting proxy: ${error.message}`);
-    });
+  const proxy = await startPassThroughProxy(upstream, ({ url, status, headers, text }) => {
+    if (!endpointPath.test(url) || status < 200 || status >= 300 || text === '') return undefined;
+    const type = headers['content-type'] ?? '';
+    rewritten++;
+    if (/[/+]json/.test(type)) return JSON.stringify(renameKeys(JSON.parse(text), change));
+    if (/[/+]xml/.test(type)) return renameElements(text, change);
+    return undefined;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    rewritten: () => rewritten,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...proxy, rewritten: () => rewritten };
 }

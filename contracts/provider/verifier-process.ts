@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import { type TargetDescription, TargetDescription as TargetDescriptionSchema } from '../../fixtures/schemas/target.ts';
+import { createdRecordsVariable } from '../../fixtures/target/created-records.ts';
 import { type VerificationOutcome, VerificationOutcome as VerificationOutcomeSchema } from './verification-outcome.ts';
 import { type ProviderVerifier, providerVerifier, type VerificationRequest } from './verify-provider.ts';
 
@@ -24,13 +25,13 @@ export class VerifierProcess {
   readonly #pending = new Map<number, { resolve: (outcome: VerificationOutcome) => void; reject: (error: Error) => void }>();
   #next = 0;
 
-  private constructor(target: TargetDescription, logFile: string) {
+  private constructor(target: TargetDescription, logFile: string, ledger?: string) {
     this.logFile = logFile;
     mkdirSync(dirname(logFile), { recursive: true });
     const log = openSync(logFile, 'a');
     this.#child = fork(fileURLToPath(import.meta.url), [], {
       execArgv: [],
-      env: { ...process.env, PACT_DO_NOT_TRACK: 'true' },
+      env: { ...process.env, PACT_DO_NOT_TRACK: 'true', ...(ledger ? { [createdRecordsVariable]: ledger } : {}) },
       stdio: ['ignore', log, log, 'ipc'],
     });
     closeSync(log);
@@ -48,9 +49,12 @@ export class VerifierProcess {
     });
   }
 
-  /** Starts a verifier for `target`; its native output goes to `logFile`. */
-  static start(target: TargetDescription, logFile: string) {
-    return new VerifierProcess(target, logFile);
+  /**
+   * Starts a verifier for `target`; its native output goes to `logFile`. The records the verification creates
+   * are noted in the run's ledger (TD448_CREATED_RECORDS), or in the ledger directory `ledger` when given.
+   */
+  static start(target: TargetDescription, logFile: string, options: { ledger?: string } = {}) {
+    return new VerifierProcess(target, logFile, options.ledger);
   }
 
   verify(request: VerificationRequest): Promise<VerificationOutcome> {

@@ -7,6 +7,7 @@ import { httpInteractions } from '../interactions/http-interactions.ts';
 import { type PactKind, pactLogLevel, providerOf } from '../support/participants.ts';
 import { contractProfile } from '../support/wire.ts';
 import { messageProviders } from './message-providers.ts';
+import { type PassThroughProxy, startPassThroughProxy } from './pass-through-proxy.ts';
 import { type ProviderSession, providerSession } from './provider-session.ts';
 import { type VerificationOutcome, verdictsOf } from './verification-outcome.ts';
 
@@ -62,6 +63,19 @@ export function providerVerifier(target: TargetDescription, catalog: Catalog): P
     return probe;
   };
   const providers = messageProviders(events, session, kafka);
+  /** Between the verifier and the provider: notes the records the interactions create, for the run's cleanup. */
+  const recorders = new Map<string, Promise<PassThroughProxy>>();
+  const recorded = (upstream: string) => {
+    let proxy = recorders.get(upstream);
+    if (!proxy) {
+      proxy = startPassThroughProxy(upstream, (answer) => {
+        session.noteCreated(answer);
+        return undefined;
+      });
+      recorders.set(upstream, proxy);
+    }
+    return proxy;
+  };
 
   return {
     async verify(request) {
@@ -74,7 +88,7 @@ export function providerVerifier(target: TargetDescription, catalog: Catalog): P
         stateHandlers,
         ...(request.kind === 'http'
           ? {
-              providerBaseUrl: request.providerBaseUrl ?? target.apiBaseUrl,
+              providerBaseUrl: (await recorded(request.providerBaseUrl ?? target.apiBaseUrl)).url,
               requestFilter: session.requestFilter as VerifierOptions['requestFilter'],
             }
           : { messageProviders: providers, requestFilter: keepMessagesJson as VerifierOptions['requestFilter'] }),
@@ -104,6 +118,7 @@ export function providerVerifier(target: TargetDescription, catalog: Catalog): P
     },
     async close() {
       if (probe) await (await probe).close();
+      for (const proxy of recorders.values()) await (await proxy).close();
     },
   };
 }
