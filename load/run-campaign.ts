@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
@@ -77,7 +78,8 @@ export function writeCampaignFiles(
     `${JSON.stringify(artilleryScript(plan, { target: context.target.apiBaseUrl, processor: './processor.ts' }), null, 2)}\n`,
   );
   if (context.distributed?.platform === 'lambda') {
-    files.dotenv = join(dir, 'target.env');
+    // Beside no output: the dotenv carries the target's secrets (mode 600, in a directory of its own, mode 700).
+    files.dotenv = join(mkdtempSync(join(tmpdir(), 'td448-dotenv-')), `${plan.slug}.env`);
     writeFileSync(files.dotenv, dotenvFor(readFileSync(context.targetFile, 'utf8')), { mode: 0o600 });
   }
   return files;

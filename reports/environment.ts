@@ -15,7 +15,7 @@ export const RunEnvironment = z.object({
 });
 export type RunEnvironment = z.infer<typeof RunEnvironment>;
 
-/** Only the harmless part of a target description: its secrets stay in target.json. */
+/** Only the harmless part of a target description (the output keeps a redacted one; the whole one lives in a private file). */
 const TargetName = z.object({
   name: z.string().default('embedded reference implementation'),
   apiBaseUrl: z.string().optional(),

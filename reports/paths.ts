@@ -5,7 +5,7 @@ export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** Where the report step reads the runs' outputs and writes its own; every path can be moved for a test. */
 export interface ReportPaths {
-  /** The suites' outputs: row-coverage.json, junit.xml, allure-results/, load/, phases.json, target.json. */
+  /** The suites' outputs: row-coverage.json, junit.xml, allure-results/, load/, phases.json, target.json (redacted: no secret). */
   output: string;
   allureResults: string;
   /** Results the report step adds (environment, traceability matrix), kept apart from the suites' own. */

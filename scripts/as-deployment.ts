@@ -11,11 +11,13 @@
  * Exit code: the main job's (2 when the preflight finds the target does not match its profile); 1 when a run
  * left records behind without saying so.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { ClientRole, TargetDescription } from '../fixtures/schemas/target.ts';
 import { Cleanup, ledgers, readCreatedRecords, recordsStillThere } from '../fixtures/target/created-records.ts';
+import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
 import { profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -72,8 +74,9 @@ const output = join(reportPaths().output, `as-deployment-${values.profile.replac
 mkdirSync(output, { recursive: true });
 const stack = await startEmbeddedStack({ profile: values.profile });
 onInterrupt(() => stack.stop());
-const targetFile = join(output, 'target.json');
-writeFileSync(targetFile, JSON.stringify(asUserTarget(stack.target, values.asProfile ?? values.profile), null, 2), { mode: 0o600 });
+// The user's target file, secrets included: kept out of the outputs like any user's own file.
+const privateFile = writePrivateTargetFile(asUserTarget(stack.target, values.asProfile ?? values.profile));
+const targetFile = privateFile.file;
 console.log(`the embedded stack (profile ${values.profile}) plays a deployment; its target file: ${targetFile}`);
 /**
  * Runs the main job `runs` times against the one stack (a user's staging system is never fresh): run k writes to
@@ -93,6 +96,7 @@ try {
     if (values.runs > 1) code = (await leftBehind(runOutput, run)) || code;
   }
 } finally {
+  privateFile.remove();
   await stack.stop();
 }
 process.exit(code);

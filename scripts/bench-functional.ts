@@ -3,10 +3,12 @@
  * Wall time of the full functional run against the embedded stack, with the stack's start
  * reported apart, and checks per second. Figures only: nothing here passes or fails on time.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { defaultWorkers } from '../fixtures/playwright/workers.ts';
+import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -39,9 +41,9 @@ console.log(`load average before: ${load()}`);
 let started = performance.now();
 const stack = await startStack();
 const stackSeconds = (performance.now() - started) / 1000;
-const targetFile = benchOutput.target;
+const privateFile = writePrivateTargetFile(stack.target);
+const targetFile = privateFile.file;
 mkdirSync(benchOutput.output, { recursive: true });
-writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
 
 try {
   started = performance.now();
@@ -69,5 +71,6 @@ try {
   console.log(`checks per second      ${(checks / runSeconds).toFixed(1)} with ${workers} workers`);
   console.log(`load average after     ${load()} (2 cores: above 2 the figures measure the machine as much as the suite)`);
 } finally {
+  privateFile.remove();
   await stack.stop();
 }

@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
 import { startEmbeddedStack } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from '../load/artillery-report.ts';
@@ -55,8 +56,9 @@ const stack = values.target
   : await startEmbeddedStack({ faultInjection: true });
 const { target } = stack;
 if (values.target) await assertReachable(target);
-const targetFile = join(outputDir, 'target.json');
-writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });
+// The user's own file, or the stack's description in a private file (no output collects its secrets).
+const privateFile = values.target ? undefined : writePrivateTargetFile(target);
+const targetFile = values.target ?? (privateFile?.file as string);
 const catalog = loadCatalog();
 const options = {
   runId,
@@ -136,6 +138,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 3000));
   }
 } finally {
+  privateFile?.remove();
   await stack.stop();
 }
 

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
 import { createdRecordsVariable, ledgers, readCreatedRecords, removeCreatedRecords } from '../fixtures/target/created-records.ts';
+import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
 import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, stressResults, writeAllureFiles } from '../load/allure.ts';
@@ -158,8 +159,18 @@ if (options.target) {
 }
 onInterrupt(() => stop());
 
-const targetFile = join(outputDir, 'target.json');
-writeFileSync(targetFile, JSON.stringify(target), { mode: 0o600 });
+// The Artillery workers read the target from a file: the user's own, or the stack's in a private file (no output
+// collects its secrets), removed when the stack stops.
+let targetFile = options.target as string;
+if (!options.target) {
+  const privateFile = writePrivateTargetFile(target);
+  targetFile = privateFile.file;
+  const stopStack = stop;
+  stop = async () => {
+    privateFile.remove();
+    await stopStack();
+  };
+}
 if (options.injectLatencyMs && !target.faultInjection) {
   console.error(`the target "${target.name}" refuses fault injection: --inject-latency-ms cannot be demonstrated on it`);
   await stop();

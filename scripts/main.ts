@@ -5,7 +5,9 @@
  * functional suite and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
  */
+
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { runId } from '../fixtures/data/run-id.ts';
@@ -13,16 +15,20 @@ import { defaultWorkers } from '../fixtures/playwright/workers.ts';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { type KnownSecret, knownSecretsOf } from '../fixtures/secrets/detect.ts';
 import { formatPreflight, preflight, preflightDoneVariable } from '../fixtures/target/preflight.ts';
+import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
 import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { phaseVariable } from '../reports/progress-reporter.ts';
+import { formatSecretScan, runOutputRoots, scanForSecrets } from '../reports/secret-scan.ts';
 import { grepPattern, selectionVariable, writeSelection } from '../reports/selection.ts';
 import type { Phases } from '../reports/summary.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
+import { captureConsole } from './console-capture.ts';
 import { onInterrupt } from './on-interrupt.ts';
 import { runCommand } from './run-command.ts';
 
@@ -106,6 +112,9 @@ const { output } = paths;
 for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases])
   rmSync(stale, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
+// What a CI log stores is an output too: kept in console.log for the secret scan (a terminal keeps nothing).
+const consoleFile = join(output, 'console.log');
+const consoleCaptured = captureConsole(consoleFile);
 writeSelection(paths.selection, values.grep);
 const phases: Phases = [];
 
@@ -125,9 +134,12 @@ async function phase(name: string, work: () => Promise<boolean>): Promise<boolea
 }
 
 /** Runs a command with the project's PATH (Node 24 first), inheriting the terminal; true when it passed. */
-const run = async (command: string, args: string[], env: NodeJS.ProcessEnv = {}) => (await runCommand(command, args, { env })) === 0;
+const run = async (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  (await runCommand(command, args, { env, ...(consoleCaptured ? { stdout: 'relay' as const } : {}) })) === 0;
 
 const jobStarted = performance.now();
+/** Wall-clock start: the secret scan reads what this run wrote, not older runs' files beside it. */
+const jobStartedAt = Date.now() - 1000;
 console.log(`run id: ${runId()} (every phase creates its data under it; TD448_RUN_ID=${runId()} rebuilds it)`);
 const catalog = loadCatalog();
 console.log(
@@ -138,19 +150,26 @@ let targetFile = givenTarget;
 let stopStack = async () => {};
 onInterrupt(() => stopStack());
 let allPassed = true;
+/** The secrets the run holds by value (the target's), looked for in its outputs at the end. */
+let knownSecrets: KnownSecret[] = target ? knownSecretsOf(target) : [];
 try {
   if (target) {
     console.log(`target: ${target.name} (${target.apiBaseUrl}) from ${targetFile}`);
   } else {
     const started = await phase('stack start', async () => {
       const stack = await startStack(embeddedProfile ? { profile: embeddedProfile } : {});
-      stopStack = stack.stop;
-      targetFile = paths.target;
-      writeFileSync(targetFile, JSON.stringify(stack.target), { mode: 0o600 });
+      // The stack's description, secrets included, stays out of the outputs (the report reads a redacted one).
+      const privateFile = writePrivateTargetFile(stack.target);
+      targetFile = privateFile.file;
+      stopStack = async () => {
+        privateFile.remove();
+        await stack.stop();
+      };
       console.log(
         `embedded stack (profile ${embeddedProfile?.name ?? 'reference'}): ${stack.target.apiBaseUrl}, Kafka ${stack.target.kafkaBootstrap}`,
       );
       const resolved = readTargetFile(targetFile);
+      knownSecrets = knownSecretsOf(resolved);
       const result = await preflight(resolved, profileOf(resolved), catalog);
       console.log(formatPreflight(result, resolved, profileOf(resolved)));
       return result.mismatches.length === 0;
@@ -207,7 +226,19 @@ try {
 }
 
 const reportOk = await phase('report', () => run('node', ['scripts/report.ts', ...(values.singleFile ? ['--single-file'] : [])]));
+// Last: nothing the run wrote (results, attachments, report, pacts, load reports, the console) carries a credential.
+const secretsOk = await phase('secrets', async () => {
+  const scan = scanForSecrets(runOutputRoots(paths), knownSecrets, jobStartedAt);
+  for (const line of formatSecretScan(scan)) console.log(line);
+  console.log(
+    consoleCaptured
+      ? `  the console is in the scan (${relative(process.cwd(), consoleFile)})`
+      : '  the console is a terminal: nothing of it is stored, and it is not scanned',
+  );
+  return scan.findings.length === 0;
+});
 const seconds = ((performance.now() - jobStarted) / 1000).toFixed(1);
 console.log(`\nphases: ${phases.map((p) => `${p.phase} ${(p.durationMs / 1000).toFixed(1)} s`).join(' · ')}`);
-console.log(`main job ${allPassed && reportOk ? 'passed' : 'FAILED'} in ${seconds} s`);
-process.exit(allPassed && reportOk ? 0 : 1);
+const passed = allPassed && reportOk && secretsOk;
+console.log(`main job ${passed ? 'passed' : 'FAILED'} in ${seconds} s`);
+process.exit(passed ? 0 : 1);

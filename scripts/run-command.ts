@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
  * Runs a command asynchronously and resolves with its exit code (127 when it could not start, 128 when a
@@ -8,13 +8,21 @@ import { spawn } from 'node:child_process';
 export function runCommand(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; stdout?: 'inherit' | 'ignore' } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /** `relay`: through this process's own streams (so that a capture of them sees it), not the terminal itself. */
+    stdout?: 'inherit' | 'ignore' | 'relay';
+  } = {},
 ): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
+    const relay = options.stdout === 'relay';
+    const stdout: 'pipe' | 'inherit' | 'ignore' = relay ? 'pipe' : ((options.stdout as 'inherit' | 'ignore' | undefined) ?? 'inherit');
+    const child: ChildProcess = spawn(command, args, {
+      stdio: ['ignore', stdout, relay ? 'pipe' : 'inherit'],
       env: { ...process.env, ...options.env },
     });
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.on('error', (error) => {
       console.error(`could not start ${command}: ${error.message}`);
       resolve(127);

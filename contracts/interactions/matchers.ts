@@ -4,6 +4,7 @@ import type { Operation } from '../../fixtures/catalog/model.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
 import type { Wire } from '../../fixtures/profile/wire.ts';
+import { placeholderBearerToken } from '../../fixtures/secrets/detect.ts';
 
 const { rateLimitPerMinute } = promised;
 
@@ -202,8 +203,11 @@ export function retryAfterMatcher(wire: Wire) {
   }
 }
 
-/** What the pact shows as the token; the verifier sends a real one of the contracts' client instead. */
-export const exampleAuthorization = 'Bearer eyJhbGciOiJSUzI1NiJ9.eyJjbGllbnRfaWQiOiJ0ZDQ0OC1zdWl0ZSJ9.c2lnbmF0dXJl';
+/**
+ * What the pact shows as the token; the verifier sends a real one of the contracts' client instead. A placeholder
+ * no secret scanner takes for a credential (a JWT-shaped example would be flagged wherever the pact is published).
+ */
+export const exampleAuthorization = `Bearer ${placeholderBearerToken}`;
 
 /**
  * Header matchers: what the consumer relies on in each header, never a literal that changes per request.
