@@ -5,7 +5,8 @@
  *      implementation, and checks that exactly the (row, check) pairs carrying the broken promises turn red;
  *   2. builds the report of that run and checks that summary.json, the traceability matrix (JSON and CSV)
  *      and the Allure report all name exactly the rows of those pairs as failing, and that the run failed;
- *   3. opens that report in Chromium and checks that it shows the run's counts and failing rows.
+ *   3. opens that report in Chromium and checks that it shows the run's counts and failing rows;
+ *   4. scans what the proof wrote for credentials: a defect that leaks a token is reported without leaking it again.
  * Everything goes to reports/output/defects (reports/output/defects-<profile> under another profile than the
  * reference one, with -selected when --grep selects some checks), apart from the last real run. Without
  * --defect it plants every defect but those that break one check of every row (proven on their own, with
@@ -13,7 +14,7 @@
  * changes how the suite speaks to the target, never which promises it checks.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { resolveProfile } from '../fixtures/profile/load-profile.ts';
@@ -24,8 +25,9 @@ import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { junitCounts } from '../reports/junit.ts';
-import { reportPaths } from '../reports/paths.ts';
+import { projectRoot, reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
+import { formatSecretScan, scanForSecrets } from '../reports/secret-scan.ts';
 import { cliCommand, repeatable } from './cli.ts';
 
 const options = cliCommand(
@@ -67,6 +69,7 @@ const paths = reportPaths(join(reportPaths().output, proofDir), join(reportPaths
 rmSync(paths.output, { recursive: true, force: true });
 
 const started = performance.now();
+const startedAt = Date.now() - 1000;
 const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
 const problems: string[] = [];
 
@@ -144,6 +147,16 @@ const browser = spawnSync('playwright', ['test', '--project=report', '--grep', '
 const seen = junitCounts(reportPaths(join(paths.output, 'browser-check')).junit);
 if (browser.status !== 0) problems.push('the report in Chromium does not show the run as its summary does');
 else if (seen?.passed !== 1) console.log('the report was not checked in Chromium: not run (see the reason above)');
+
+// 4. The failures reported carry no credential: a defect that leaks a token is reported without leaking it again.
+const scan = scanForSecrets(
+  [paths.output, join(projectRoot, 'test-results')].filter((root) => existsSync(root)),
+  [],
+  startedAt,
+);
+console.log('');
+for (const line of formatSecretScan(scan, 5)) console.log(line);
+if (scan.findings.length > 0) problems.push('the outputs of the proof carry credentials');
 
 console.log(`\nreport of the proof: ${paths.allureReport}/index.html; traceability: ${paths.traceabilityCsv}`);
 console.log(`proof (profile ${profile}) ${problems.length === 0 ? 'holds' : `FAILED: ${problems.join('; ')}`} in ${seconds()} s`);
