@@ -10,6 +10,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import type { Catalog } from '../fixtures/catalog/model.ts';
+import { CatalogFormatError } from '../fixtures/catalog/parse.ts';
 import { runId } from '../fixtures/data/run-id.ts';
 import { defaultWorkers } from '../fixtures/playwright/workers.ts';
 import { ProfileError, resolveProfile } from '../fixtures/profile/load-profile.ts';
@@ -80,6 +82,15 @@ const selected = new Set<Suite>(
   }),
 );
 
+// The catalog every suite is generated from: a document that cannot be read or parsed stops the job here.
+let catalog: Catalog;
+try {
+  catalog = loadCatalog();
+} catch (error) {
+  if (error instanceof CatalogFormatError) refuse(`the catalog cannot be used: ${error.message}`);
+  throw error;
+}
+
 const givenTarget = values.target ?? process.env[targetFileVariable];
 if (givenTarget && values.profile)
   refuse(`--profile chooses the conventions the embedded stack serves; a target (${givenTarget}) names its own profile in its file`);
@@ -97,7 +108,7 @@ if (givenTarget) {
   try {
     target = readTargetFile(givenTarget);
     await assertReachable(target);
-    const result = await preflight(target, profileOf(target), loadCatalog());
+    const result = await preflight(target, profileOf(target), catalog);
     console.log(formatPreflight(result, target, profileOf(target)));
     if (result.mismatches.length > 0) process.exit(2);
   } catch (error) {
@@ -141,7 +152,6 @@ const jobStarted = performance.now();
 /** Wall-clock start: the secret scan reads what this run wrote, not older runs' files beside it. */
 const jobStartedAt = Date.now() - 1000;
 console.log(`run id: ${runId()} (every phase creates its data under it; TD448_RUN_ID=${runId()} rebuilds it)`);
-const catalog = loadCatalog();
 console.log(
   `TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations, ${lintCatalog(catalog).length} contradictions in the catalog itself (npm run catalog -- --lint)`,
 );
