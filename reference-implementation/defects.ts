@@ -28,6 +28,11 @@ export const Defect = z.enum([
   'log-presented-token',
   /** 405 answered without the Allow header RFC 9110 §15.5.6 requires, on every endpoint. */
   'omit-allow',
+  /**
+   * The outbox relay counts a message as published when the broker refused it: at-most-once delivery, as a
+   * relay that acknowledges before the broker does. Invisible while the broker is up; an outage loses events.
+   */
+  'relay-drops-on-failure',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

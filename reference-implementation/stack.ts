@@ -15,7 +15,8 @@ import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { cacheVerifiedTokens } from './gateway/token-cache.ts';
 import { transactionLogPath } from './gateway/transaction-log-route.ts';
-import { startKafkaBroker } from './kafka/broker.ts';
+import { type KafkaBroker, startKafkaBroker } from './kafka/broker.ts';
+import { type Cuttable, startFaultApi } from './kafka/fault-api.ts';
 import { Database } from './storage/database.ts';
 import { Outbox, OutboxRelay } from './storage/outbox.ts';
 import { RecordStore } from './storage/records.ts';
@@ -55,6 +56,8 @@ export interface Stack {
 }
 
 const audience = 'https://api.td448.local';
+/** The name of the broker in the fault API, as a Toxiproxy in front of a deployment's Kafka names its proxy. */
+const kafkaProxyName = 'kafka';
 
 /**
  * Starts Kafka, the authorization server, the downstream backend and the gateway, each on free ports
@@ -70,12 +73,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const [broker, auth, downstream] = await Promise.all([
-      options.kafkaBootstrap ? undefined : startKafkaBroker({ dataDir: join(dataDir, 'kafka'), logDir: dataDir }),
+    const brokerOptions = { dataDir: join(dataDir, 'kafka'), logDir: dataDir };
+    const [firstBroker, auth, downstream] = await Promise.all([
+      options.kafkaBootstrap ? undefined : startKafkaBroker(brokerOptions),
       startAuthorizationServer({ audience, catalog, profile }),
       startDownstreamBackend(),
     ]);
-    if (broker) stops.push(() => broker.stop());
+    // The broker can be cut and restored (the fault API, test mode): stop whichever runs at the end.
+    let broker: KafkaBroker | undefined = firstBroker;
+    if (firstBroker) stops.push(async () => broker?.stop());
     stops.push(
       () => auth.stop(),
       () => downstream.stop(),
@@ -100,7 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         send: async (messages) =>
           void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))),
       },
-      { onError: options.onRelayError ?? (() => {}) },
+      { onError: options.onRelayError ?? (() => {}), dropOnFailure: new Set(options.defects ?? []).has('relay-drops-on-failure') },
     );
     relay.start();
     stops.push(async () => {
@@ -134,6 +140,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const apiBaseUrl = await gateway.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => gateway.close());
 
+    // Test mode: the broker can be taken away and given back through a Toxiproxy-shaped fault API (@resilience).
+    let faultApi: { url: string } | undefined;
+    if (firstBroker && (options.faultInjection ?? true)) {
+      const kafka: Cuttable = {
+        address: firstBroker.bootstrap,
+        get enabled() {
+          return broker !== undefined;
+        },
+        async cut() {
+          const running = broker;
+          broker = undefined;
+          await running?.stop();
+        },
+        async restore() {
+          broker ??= await startKafkaBroker(brokerOptions);
+        },
+      };
+      const api = await startFaultApi({ [kafkaProxyName]: kafka });
+      stops.push(() => api.close());
+      faultApi = api;
+    }
+
     const target = TargetDescription.parse({
       name: 'embedded reference implementation',
       profile: profileReference(profile),
@@ -149,6 +177,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // Honoured only when the profile names fault-injection headers at all.
       faultInjection: (options.faultInjection ?? true) && profile.faultInjection !== false,
       ...((options.faultInjection ?? true) ? { testStateUrl: `${apiBaseUrl}/_test/records` } : {}),
+      ...(faultApi ? { toxiproxy: { url: faultApi.url, kafkaProxy: kafkaProxyName } } : {}),
       clients: auth.clients,
     });
     return { target, profile, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };

@@ -12,8 +12,11 @@
  *   4. the proof of failure, under both profiles: defects planted in the reference implementation turn
  *      exactly their rows red, and the summary, the matrix and the report of that run name the same rows
  *      (the acme proof plants the rate-limit leak on one endpoint instead of the defect that masks it); the
- *      defects that break one check of every row, proven on a sample of rows (npm run nightly: all rows).
- * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2 and 3.
+ *      defects that break one check of every row, proven on a sample of rows (npm run nightly: all rows);
+ *   5. the @resilience checks (npm run resilience -- --prove): the Kafka broker cut in the middle of a write load and
+ *      restored, every acknowledged operation's event then arriving once, in order per key; a relay that drops what
+ *      the broker refused must be caught.
+ * The closing line is the one CI systems read: "ci: N passed, N failed, N skipped" over steps 2, 3 and 5.
  */
 import { join } from 'node:path';
 import { everyRowProofArgs, maskedDefects } from '../functional/proofs/planted-defects.ts';
@@ -58,6 +61,13 @@ const steps: Step[] = [
     name: 'proof (every row, sampled)',
     command: 'node',
     args: ['scripts/prove-defects.ts', ...everyRowProofArgs(Defect.options, String.raw`@row-\d*7\b`)],
+  },
+  // The broker cut mid-load through the stack's fault port; then with each resilience defect planted, which it must catch.
+  {
+    name: 'resilience',
+    command: 'node',
+    args: ['scripts/resilience.ts', '--prove'],
+    junit: reportPaths(join(mainJob.output, 'resilience')).junit,
   },
 ];
 

@@ -21,6 +21,8 @@ export const plantedDefects: Record<
      * apart, so it is proven in a run of its own checks (`--defect NAME --grep @CHECK`).
      */
     everyRow?: true;
+    /** Proven by the @resilience checks (npm run resilience -- --prove), not by the functional suite: no row of it turns red. */
+    provenByResilience?: true;
   }
 > = {
   'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE', maskedBy: 'check-scope-kind-only' },
@@ -44,11 +46,18 @@ export const plantedDefects: Record<
   'omit-allow': { check: 'restful', breaks: (row) => row.noteKey === 'restful' },
   'check-scope-kind-only': { check: 'auth', breaks: () => true, everyRow: true },
   'log-presented-token': { check: 'transaction-log', breaks: () => true, everyRow: true },
+  'relay-drops-on-failure': { check: 'resilience', breaks: () => false, provenByResilience: true },
 };
+
+/** The defects the functional proofs can plant: those the @resilience checks prove are left to them. */
+const functionalDefects = (all: readonly Defect[]) => all.filter((defect) => !plantedDefects[defect].provenByResilience);
+
+/** The defects the @resilience checks prove (npm run resilience -- --prove). */
+export const resilienceDefects = (all: readonly Defect[]): Defect[] => all.filter((defect) => plantedDefects[defect].provenByResilience);
 
 /** The defects a proof plants when none are named: all but those that break every row, less those another planted one masks. */
 export const defaultDefects = (all: readonly Defect[]): Defect[] => {
-  const planted = all.filter((defect) => !plantedDefects[defect].everyRow);
+  const planted = functionalDefects(all).filter((defect) => !plantedDefects[defect].everyRow);
   return planted.filter((defect) => {
     const maskedBy = plantedDefects[defect].maskedBy;
     return !maskedBy || !planted.includes(maskedBy);
@@ -59,7 +68,7 @@ export const defaultDefects = (all: readonly Defect[]): Defect[] => {
 export const maskedDefects = (all: readonly Defect[]): Defect[] => {
   const planted = defaultDefects(all);
   const maskers = new Set(all.map((defect) => plantedDefects[defect].maskedBy));
-  const masked = all.filter((defect) => {
+  const masked = functionalDefects(all).filter((defect) => {
     const maskedBy = plantedDefects[defect].maskedBy;
     return maskedBy !== undefined && planted.includes(maskedBy);
   });

@@ -83,6 +83,8 @@ export interface RelayOptions {
   retentionMs?: number;
   purgeEveryMs?: number;
   onError?: (error: unknown) => void;
+  /** Planted defect relay-drops-on-failure (defects.ts): at-most-once, a refused message is dropped. Off in normal use. */
+  dropOnFailure?: boolean;
 }
 
 /**
@@ -111,6 +113,7 @@ export class OutboxRelay {
       retentionMs: 10 * 60_000,
       purgeEveryMs: 60_000,
       onError: () => {},
+      dropOnFailure: false,
       ...options,
     };
   }
@@ -171,7 +174,8 @@ export class OutboxRelay {
             }
           }),
         );
-        this.#outbox.markPublished(published);
+        // Planted defect relay-drops-on-failure: what the broker refused is counted as published all the same.
+        this.#outbox.markPublished(this.#options.dropOnFailure ? batch.map((item) => item.seq) : published);
         if (!failed) {
           this.#failures = 0;
           continue;

@@ -1,0 +1,75 @@
+/**
+ * npm run resilience [-- --target FILE | --profile NAME|FILE] [-- --prove]
+ * The @resilience checks: faults of the target's infrastructure, through its fault port (target.toxiproxy; the
+ * embedded stack's own). Today: the Kafka broker stopped in the middle of a write load and started again, every
+ * event of every acknowledged operation then arriving exactly once, in order per key, and the operations during
+ * the outage answering in time. Printed: operations acknowledged, events expected, received, duplicated, lost.
+ * With --prove, the same against the embedded stack with each resilience defect planted (defects.ts), each
+ * of which the check must catch. Outputs: reports/output/resilience[-<defect>]. Exit 0 when all held.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
+import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { resilienceDefects } from '../functional/proofs/planted-defects.ts';
+import { Defect } from '../reference-implementation/defects.ts';
+import { reportPaths } from '../reports/paths.ts';
+import { cliCommand } from './cli.ts';
+import { runCommand } from './run-command.ts';
+
+const values = cliCommand(
+  'npm run resilience --',
+  'The @resilience checks against the target (or the embedded stack): the Kafka broker cut through the target’s fault port (toxiproxy) in the middle of a write load and restored; every acknowledged operation’s event must then arrive exactly once, in order per key. --prove plants each resilience defect in the embedded stack and requires the check to catch it.',
+  [
+    'npm run resilience                                   # the embedded stack',
+    'npm run resilience -- --target targets/staging.json  # a deployment whose target file names its Toxiproxy',
+    'npm run resilience -- --prove                        # and each resilience defect must be caught',
+  ],
+)
+  .option('--target <file>', 'a target description with a fault port (toxiproxy) instead of the embedded stack (or TD448_TARGET)')
+  .option('--profile <name|file>', 'the profile the embedded stack serves (reference by default)')
+  .option('--prove', 'also plant each resilience defect in the embedded stack: the check must fail on it')
+  .parse()
+  .opts<{ target?: string; profile?: string; prove?: boolean }>();
+
+const target = values.target ?? process.env[targetFileVariable];
+if (target && values.prove) {
+  console.error(
+    'npm run resilience: --prove plants defects in the embedded stack; it cannot be used with a target\n(npm run resilience -- --help lists every option)',
+  );
+  process.exit(2);
+}
+
+/** Runs the resilience project once; its JUnit report, or undefined when it wrote none. */
+async function runChecks(output: string, env: NodeJS.ProcessEnv): Promise<{ code: number; junit: string | undefined }> {
+  const paths = reportPaths(output);
+  rmSync(output, { recursive: true, force: true });
+  const code = await runCommand('playwright', ['test', '--project=resilience'], {
+    env: { ...env, TD448_REPORT_OUTPUT: output, TD448_CONSOLE_REPORTER: 'line' },
+  });
+  return { code, junit: existsSync(paths.junit) ? readFileSync(paths.junit, 'utf8') : undefined };
+}
+
+const base: NodeJS.ProcessEnv = {
+  ...(target ? { [targetFileVariable]: target } : {}),
+  ...(values.profile ? { [embeddedProfileVariable]: values.profile } : {}),
+};
+const problems: string[] = [];
+const output = join(reportPaths().output, 'resilience');
+console.log(`\n── resilience checks against ${target ?? 'the embedded stack'} ──`);
+const clean = await runChecks(output, base);
+if (clean.code !== 0)
+  problems.push(`the resilience checks failed against ${target ?? 'the embedded stack'} (see above; outputs in ${output})`);
+
+if (values.prove) {
+  for (const defect of resilienceDefects(Defect.options)) {
+    const defectOutput = `${output}-${defect}`;
+    console.log(`\n── resilience checks with ${defect} planted: they must fail ──`);
+    const run = await runChecks(defectOutput, { ...base, [defectsVariable]: defect });
+    const caught = run.code !== 0 && /<failure/.test(run.junit ?? '');
+    console.log(`${defect}: ${caught ? 'caught' : 'MISSED'} (the resilience check ${run.code === 0 ? 'passed' : 'failed'})`);
+    if (!caught) problems.push(`${defect} planted, the resilience checks did not fail`);
+  }
+}
+console.log(`\nresilience ${problems.length === 0 ? 'held' : `FAILED: ${problems.join('; ')}`}`);
+process.exit(problems.length === 0 ? 0 : 1);
