@@ -54,6 +54,12 @@ test.describe('Allure results of a campaign', () => {
     expect(files.every((file) => file.name.startsWith(filePrefix))).toBe(true);
   });
 
+  test('give every result its own attachment files: Allure 3 links a file to one result and shows it "missed" on the others', () => {
+    const sources = results.flatMap((result) => result.attachments.map((attachment) => attachment.source));
+    expect(sources.length).toBeGreaterThan(results[0]?.attachments.length ?? 0);
+    expect(new Set(sources).size, 'attachment files named by more than one result').toBe(sources.length);
+  });
+
   test('keep their history ids from run to run, so Allure trends them', () => {
     const again = resultsOf(campaignResults(rateLimitVerdict));
     expect(again.map((r) => r.historyId)).toEqual(results.map((r) => r.historyId));
@@ -74,6 +80,18 @@ test.describe('figures for people', () => {
     expect(svg.match(/<polyline /g)).toHaveLength(3);
     expect(svg).toContain('1000 ms promised');
     expect(svg).toContain('a &amp; b');
+    expect(svg).not.toContain('fault-window');
+  });
+
+  test('the latency chart shades each fault made during the campaign over its window, with its label and length', () => {
+    const start = latencyVerdict.timeline[0]?.at ?? 0;
+    const svg = latencyChart(latencyVerdict.timeline, {
+      title: 'across an outage',
+      limitMs: 1000,
+      faults: [{ label: 'broker outage', from: start + 15_000, to: start + 33_000 }],
+    });
+    expect(svg.match(/<g class="fault-window">/g)).toHaveLength(1);
+    expect(svg).toContain('broker outage (18 s)');
   });
 });
 

@@ -175,15 +175,18 @@ function result(fields: {
  */
 export function campaignResults(verdict: CampaignVerdict, extra: { artilleryReport?: string; plan?: string } = {}): AllureFile[] {
   const out = converter();
-  const chart = out.attach(
-    'latency over time',
-    'image/svg+xml',
-    'svg',
-    latencyChart(verdict.timeline, { title: verdict.title, limitMs: 1000 }),
-  );
-  const perOperation = out.attach('per-operation figures', 'text/csv', 'csv', operationsCsv(verdict.operations));
-  const overTime = out.attach('latency over time (table)', 'text/csv', 'csv', timelineCsv(verdict));
-  const generator = out.attach('load applied (achieved vs asked)', 'application/json', 'json', JSON.stringify(verdict.generator, null, 2));
+  const svg = latencyChart(verdict.timeline, {
+    title: verdict.title,
+    limitMs: 1000,
+    ...(verdict.faults ? { faults: verdict.faults } : {}),
+  });
+  // A file of its own for every result that shows it: Allure 3 links an attachment file to one result only,
+  // and marks it "missed" on any other that names the same file.
+  const chart = () => out.attach('latency over time', 'image/svg+xml', 'svg', svg);
+  const perOperation = () => out.attach('per-operation figures', 'text/csv', 'csv', operationsCsv(verdict.operations));
+  const overTime = () => out.attach('latency over time (table)', 'text/csv', 'csv', timelineCsv(verdict));
+  const generator = () =>
+    out.attach('load applied (achieved vs asked)', 'application/json', 'json', JSON.stringify(verdict.generator, null, 2));
   const base = `load/${verdict.profile}/${verdict.slug}`;
   const allRows = [...new Set(verdict.thresholds.flatMap((threshold) => threshold.rows))].sort((a, b) => a - b);
   const campaign = result({
@@ -202,10 +205,10 @@ export function campaignResults(verdict: CampaignVerdict, extra: { artilleryRepo
     step(`${threshold.title}: ${threshold.actual}`, threshold.status, verdict, threshold.message, thresholdSteps(threshold, verdict)),
   );
   campaign.attachments = [
-    chart,
-    perOperation,
-    overTime,
-    generator,
+    chart(),
+    perOperation(),
+    overTime(),
+    generator(),
     ...(extra.artilleryReport ? [out.attach('Artillery JSON report', 'application/json', 'json', extra.artilleryReport)] : []),
     ...(extra.plan ? [out.attach('campaign plan (generated from the catalog)', 'application/json', 'json', extra.plan)] : []),
   ];
@@ -220,7 +223,11 @@ export function campaignResults(verdict: CampaignVerdict, extra: { artilleryRepo
       labels: labelsOf(verdict, threshold.key, threshold.rows),
     });
     item.steps = thresholdSteps(threshold, verdict);
-    item.attachments = threshold.key.startsWith('p95') ? [chart, perOperation] : threshold.key === 'generator' ? [generator, overTime] : [];
+    item.attachments = threshold.key.startsWith('p95')
+      ? [chart(), perOperation()]
+      : threshold.key === 'generator'
+        ? [generator(), overTime()]
+        : [];
     results.push(item);
   }
   for (const item of results) out.files.push({ name: `${filePrefix}${item.uuid}-result.json`, content: JSON.stringify(item, null, 2) });

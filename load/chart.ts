@@ -1,9 +1,9 @@
-import type { TimelinePoint } from './evaluate.ts';
+import type { FaultWindow, TimelinePoint } from './evaluate.ts';
 
 const width = 760;
 const height = 320;
 const margin = { top: 28, right: 64, bottom: 40, left: 60 };
-const colors = { p50: '#2e7d32', p95: '#ef6c00', p99: '#c62828', rate: '#90a4ae', limit: '#6a1b9a' };
+const colors = { p50: '#2e7d32', p95: '#ef6c00', p99: '#c62828', rate: '#90a4ae', limit: '#6a1b9a', fault: '#b71c1c' };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -16,9 +16,13 @@ export function niceCeiling(value: number): number {
 
 /**
  * Latency over time as a self-contained SVG: p50, p95 and p99 per 10 s period against the
- * promised limit, with the responses per second shaded behind on their own axis.
+ * promised limit, with the responses per second shaded behind on their own axis, and each fault made
+ * during the campaign (`faults`: the broker cut) as a labelled band over its window.
  */
-export function latencyChart(points: readonly TimelinePoint[], options: { title: string; limitMs: number }): string {
+export function latencyChart(
+  points: readonly TimelinePoint[],
+  options: { title: string; limitMs: number; faults?: readonly FaultWindow[] },
+): string {
   const plotted = points.filter((point) => Number.isFinite(point.p95));
   const start = points[0]?.at ?? 0;
   const seconds = (point: TimelinePoint) => (point.at - start) / 1000;
@@ -49,6 +53,13 @@ export function latencyChart(points: readonly TimelinePoint[], options: { title:
   const xTicks = Array.from({ length: 6 }, (_, i) => (maxX * i) / 5)
     .map((value) => `<text x="${x(value)}" y="${height - margin.bottom + 16}" text-anchor="middle">${Math.round(value)}</text>`)
     .join('');
+  const bands = (options.faults ?? [])
+    .map((fault) => {
+      const from = Math.max(0, (fault.from - start) / 1000);
+      const to = Math.min(maxX, Math.max(from, (fault.to - start) / 1000));
+      return `<g class="fault-window"><rect x="${x(from).toFixed(1)}" y="${margin.top}" width="${Math.max(1, x(to) - x(from)).toFixed(1)}" height="${innerHeight}" fill="${colors.fault}" fill-opacity="0.15" stroke="${colors.fault}" stroke-dasharray="3 3"/><text x="${(x(from) + 4).toFixed(1)}" y="${margin.top + 12}" fill="${colors.fault}">${escapeXml(fault.label)} (${(to - from).toFixed(0)} s)</text></g>`;
+    })
+    .join('');
   const legend = (['p50', 'p95', 'p99'] as const)
     .map(
       (key, i) =>
@@ -62,6 +73,7 @@ export function latencyChart(points: readonly TimelinePoint[], options: { title:
     legend,
     `<text x="${width - margin.right - 150}" y="13" fill="${colors.rate}">▮ responses/s (right axis)</text>`,
     ticks,
+    bands,
     bars,
     `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(options.limitMs)}" y2="${y(options.limitMs)}" stroke="${colors.limit}" stroke-dasharray="6 4"/>`,
     `<text x="${width - margin.right - 4}" y="${y(options.limitMs) - 4}" text-anchor="end" fill="${colors.limit}">${options.limitMs} ms promised</text>`,

@@ -88,6 +88,15 @@ export interface CampaignVerdict {
   timeline: TimelinePoint[];
   thresholds: ThresholdVerdict[];
   artillery?: { exitCode: number | null; checks: { ok: boolean; expression: string }[] };
+  /** Faults made during the campaign (the broker cut through the target's fault port): what, from and to (ms since the epoch). */
+  faults?: FaultWindow[];
+}
+
+/** A fault made during a campaign, drawn on its latency chart: `from` and `to` in ms since the epoch. */
+export interface FaultWindow {
+  label: string;
+  from: number;
+  to: number;
 }
 
 export interface LatencyFigures {

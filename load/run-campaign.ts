@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { OAuthClient } from '../fixtures/clients/oauth-client.ts';
+import { Toxiproxy } from '../fixtures/clients/toxiproxy.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
 import { profileOf } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from './artillery-report.ts';
 import { artilleryScript } from './artillery-script.ts';
 import { artilleryCommand, type DistributedOptions, dotenvFor } from './distributed.ts';
-import { type CampaignVerdict, evaluateCampaign, parseEnsureOutput } from './evaluate.ts';
+import { type CampaignVerdict, evaluateCampaign, type FaultWindow, parseEnsureOutput } from './evaluate.ts';
 import { auditRateLimit, LogCollector } from './log-audit.ts';
 import { clientAllowed, clientLimited, clientNoAnswer } from './metrics.ts';
 import type { CampaignPlan } from './plan.ts';
@@ -42,6 +44,11 @@ export interface RunContext {
    * the target and others (it uses little CPU; it needs it on time). 0 leaves it alone.
    */
   generatorNiceness?: number;
+  /**
+   * Cut the target's Kafka broker through its fault port (target.toxiproxy) `afterSeconds` into each campaign,
+   * for `forSeconds`: the campaign's thresholds must hold across the outage; the window is drawn on its chart.
+   */
+  brokerOutage?: { afterSeconds: number; forSeconds: number };
   log: (line: string) => void;
 }
 
@@ -207,7 +214,9 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
     }
   }
   context.log(`▶ ${plan.slug}: ${plan.title} (script ${relative(projectRoot, files.script)})`);
+  const outage = context.brokerOutage ? scheduleBrokerOutage(context, context.brokerOutage) : undefined;
   const run = await runArtillery(files, context, (plan.durationSeconds + 180) * 1000);
+  const faults = outage ? [await outage] : [];
   const entries = collector ? await collector.stop() : [];
   if (!existsSync(files.report)) {
     throw new Error(
@@ -233,6 +242,30 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
     finishedAt: run.finishedAt,
     artillery: { exitCode: run.exitCode, checks: parseEnsureOutput(run.output) },
   });
+  if (faults.length > 0) verdict.faults = faults;
   writeFileSync(files.verdict, `${JSON.stringify(verdict, null, 2)}\n`);
   return { plan, files, verdict, run };
+}
+
+/**
+ * Cuts the broker through the target's fault port `afterSeconds` from now and restores it `forSeconds` later;
+ * resolves with the window, from the moment the cut was asked to the moment the broker was back.
+ * @throws Error when the target names no fault port (toxiproxy).
+ */
+async function scheduleBrokerOutage(
+  context: Pick<RunContext, 'target' | 'log'>,
+  { afterSeconds, forSeconds }: { afterSeconds: number; forSeconds: number },
+): Promise<FaultWindow> {
+  if (!context.target.toxiproxy)
+    throw new Error(`target "${context.target.name}" names no fault port (toxiproxy): the broker cannot be cut`);
+  const faults = new Toxiproxy(context.target.toxiproxy);
+  await sleep(afterSeconds * 1000);
+  const from = Date.now();
+  await faults.cut();
+  context.log(`  broker cut through ${faults.url} (proxy ${faults.proxyName}) at +${afterSeconds} s`);
+  await sleep(Math.max(0, forSeconds * 1000 - (Date.now() - from)));
+  await faults.restore();
+  const to = Date.now();
+  context.log(`  broker back after ${((to - from) / 1000).toFixed(1)} s`);
+  return { label: 'broker outage', from, to };
 }

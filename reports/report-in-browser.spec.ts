@@ -78,17 +78,24 @@ async function scrollToTop(page: Page) {
 }
 
 /**
- * The report's id of the traceability matrix result, from the report's own index of results: in a
- * run of 2000+ results the tree would have to be searched and unfolded group by group.
+ * The report's id of the first result whose name passes `named`, from the report's own index of results: in
+ * a run of 2000+ results the tree would have to be searched and unfolded group by group.
  */
-function matrixResultId(reportDir: string): string {
+function resultId(reportDir: string, named: (name: string) => boolean, what: string): string {
   // Allure 3 writes this index next to index.html, one file or not.
   const index = z.object({ byId: z.record(z.string(), z.object({ id: z.string(), name: z.string() })) });
   const results = index.parse(JSON.parse(readFileSync(join(reportDir, 'test-results.json'), 'utf8')));
-  const matrix = Object.values(results.byId).find((result) => result.name.startsWith('TD448 traceability matrix'));
-  if (!matrix) throw new Error(`${reportDir} holds no traceability matrix result: was it built by npm run report?`);
-  return matrix.id;
+  const found = Object.values(results.byId).find((result) => named(result.name));
+  if (!found) throw new Error(`${reportDir} holds no ${what}`);
+  return found.id;
 }
+
+const matrixResultId = (reportDir: string) =>
+  resultId(
+    reportDir,
+    (name) => name.startsWith('TD448 traceability matrix'),
+    'traceability matrix result: was it built by npm run report?',
+  );
 
 /** Opens the traceability matrix result by its address and its HTML attachment; returns the attachment's frame. */
 async function openMatrix(page: Page, reportDir: string) {
@@ -154,6 +161,26 @@ test.describe('the Allure report, seen in headless Chromium', () => {
       }
     });
   }
+
+  test('the latency chart of a load campaign run across a broker outage shows the outage window in the report', async ({ openReport }) => {
+    // npm run resilience builds the report of its run and names it here.
+    const output = process.env.TD448_RESILIENCE_OUTPUT;
+    test.skip(!output, 'not run: no resilience run named (npm run resilience sets TD448_RESILIENCE_OUTPUT)');
+    const paths = reportPaths(output);
+    expect(existsSync(join(paths.allureReport, 'index.html')), `a report in ${paths.allureReport}`).toBe(true);
+    const page = await openReport(paths.allureReport);
+    const id = resultId(paths.allureReport, (name) => /^load · \w+ · latency · catalog mix/.test(name), 'latency campaign');
+    await page.goto(`${new URL(page.url()).origin}/#/${id}`);
+    const attachment = page.getByText('latency over time', { exact: true }).first();
+    await attachment.scrollIntoViewIfNeeded();
+    await attachment.click();
+    const chart = page.locator('img[src^="blob:"]').first();
+    await expect(chart).toBeVisible();
+    const svg = await chart.evaluate(async (image) => (await fetch((image as unknown as { src: string }).src)).text());
+    expect(svg, 'the chart draws the outage window').toMatch(/<g class="fault-window">.*broker outage \(\d+ s\)/s);
+    mkdirSync(screenshots, { recursive: true });
+    await chart.screenshot({ path: join(screenshots, 'latency-across-broker-outage.png') });
+  });
 
   test('the report of the last run shows the counts of its summary.json, and its overview and traceability view are captured', async ({
     openReport,

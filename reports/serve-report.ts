@@ -23,7 +23,14 @@ const contentTypes: Record<string, string> = {
 export async function serveReport(dir: string, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const root = resolve(dir);
   const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://127.0.0.1').pathname);
+    let path: string;
+    try {
+      // The path as sent ("//" included: a protocol-relative reference to URL, not a path).
+      path = decodeURIComponent((request.url ?? '/').split(/[?#]/)[0] || '/');
+    } catch {
+      response.writeHead(400, { 'content-type': 'text/plain' }).end('malformed path');
+      return;
+    }
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
     if ((file !== root && !file.startsWith(`${root}${sep}`)) || !existsSync(file) || !statSync(file).isFile()) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -48,6 +48,10 @@ const values = cliCommand(
   .option('--stack-rate-limit <n>', 'the embedded stack’s rate limit per client and minute, set by hand')
   .option('--inject-latency-ms <ms>', 'ask the target to add this latency (fault injection), to see the latency threshold fail')
   .option('--inject-latency-share <f>', 'the share of requests that get the injected latency (0–1)', '1')
+  .option(
+    '--broker-outage <after:for>',
+    'cut the Kafka broker through the target’s fault port (toxiproxy) AFTER seconds into each campaign, for FOR seconds: the thresholds must hold across it',
+  )
   .option('--pacing <how>', 'ramp or uniform arrivals', 'ramp')
   .option('--generator-niceness <n>', 'the nice value of the Artillery workers (-20 to 19)', '-5')
   .option('--platform <where>', 'local, fargate or lambda (Artillery’s distributed runs)', 'local')
@@ -67,6 +71,7 @@ const values = cliCommand(
     stackRateLimit?: string;
     injectLatencyMs?: string;
     injectLatencyShare: string;
+    brokerOutage?: string;
     pacing: string;
     generatorNiceness: string;
     platform: string;
@@ -87,6 +92,14 @@ const Options = z.object({
   stackRateLimit: z.coerce.number().int().positive().optional(),
   injectLatencyMs: z.coerce.number().int().positive().optional(),
   injectLatencyShare: z.coerce.number().gt(0).lte(1),
+  brokerOutage: z
+    .string()
+    .regex(/^\d+:\d+$/, 'AFTER:FOR in whole seconds, e.g. 15:15')
+    .transform((value) => {
+      const [afterSeconds, forSeconds] = value.split(':').map(Number) as [number, number];
+      return { afterSeconds, forSeconds };
+    })
+    .optional(),
   pacing: Pacing,
   generatorNiceness: z.coerce.number().int().min(-20).max(19),
   distributed: DistributedOptions,
@@ -100,6 +113,7 @@ const parsed = Options.safeParse({
   stackRateLimit: values.stackRateLimit,
   injectLatencyMs: values.injectLatencyMs,
   injectLatencyShare: values.injectLatencyShare,
+  brokerOutage: values.brokerOutage,
   pacing: values.pacing,
   generatorNiceness: values.generatorNiceness,
   distributed: {
@@ -171,6 +185,13 @@ if (!options.target) {
     await stopStack();
   };
 }
+if (options.brokerOutage && !target.toxiproxy) {
+  console.error(
+    `the target "${target.name}" names no fault port (toxiproxy: the Toxiproxy API in front of its Kafka): --broker-outage cannot cut its broker`,
+  );
+  await stop();
+  process.exit(2);
+}
 if (options.injectLatencyMs && !target.faultInjection) {
   console.error(`the target "${target.name}" refuses fault injection: --inject-latency-ms cannot be demonstrated on it`);
   await stop();
@@ -197,6 +218,7 @@ const context = {
   distributed: options.distributed,
   verbose: values.verbose,
   generatorNiceness: options.generatorNiceness,
+  ...(options.brokerOutage ? { brokerOutage: options.brokerOutage } : {}),
   log,
 };
 

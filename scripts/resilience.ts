@@ -4,6 +4,8 @@
  * embedded stack's own). Today: the Kafka broker stopped in the middle of a write load and started again, every
  * event of every acknowledged operation then arriving exactly once, in order per key, and the operations during
  * the outage answering in time. Printed: operations acknowledged, events expected, received, duplicated, lost.
+ * Then the smoke load campaigns with the broker cut 15 s into each, for 15 s: their thresholds must hold, and
+ * the report of the run shows the outage window on the latency chart (checked in Chromium).
  * With --prove, the same against the embedded stack with each resilience defect planted (defects.ts), each
  * of which the check must catch. Outputs: reports/output/resilience[-<defect>]. Exit 0 when all held.
  */
@@ -13,6 +15,7 @@ import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/pro
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { resilienceDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
+import { buildReport } from '../reports/build-report.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { cliCommand } from './cli.ts';
 import { runCommand } from './run-command.ts';
@@ -60,6 +63,24 @@ console.log(`\n── resilience checks against ${target ?? 'the embedded stack'
 const clean = await runChecks(output, base);
 if (clean.code !== 0)
   problems.push(`the resilience checks failed against ${target ?? 'the embedded stack'} (see above; outputs in ${output})`);
+
+// The load held across the outage: the smoke campaigns with the broker cut 15 s in, for 15 s; their thresholds must hold.
+console.log('\n── load (smoke) across a broker outage: cut 15 s into each campaign, for 15 s ──');
+const load = await runCommand(
+  'node',
+  ['scripts/load.ts', '--profile', 'smoke', '--broker-outage', '15:15', ...(target ? ['--target', target] : [])],
+  { env: { ...base, TD448_REPORT_OUTPUT: output } },
+);
+if (load !== 0) problems.push('the load campaigns did not hold across the broker outage (see above)');
+
+// One report of the run, and the campaign's latency chart seen in it, outage window and all.
+const paths = reportPaths(output, join(output, 'history'));
+const summary = await buildReport({ paths });
+console.log(`\nreport of the resilience run: ${paths.allureReport}/index.html (${summary.tests.total} results)`);
+const browser = await runCommand('playwright', ['test', '--project=report', '--grep', 'across a broker outage'], {
+  env: { TD448_RESILIENCE_OUTPUT: output, TD448_REPORT_OUTPUT: join(output, 'browser-check'), TD448_CONSOLE_REPORTER: 'line' },
+});
+if (browser !== 0) problems.push('the latency chart across the outage is not seen in the report (see above)');
 
 if (values.prove) {
   for (const defect of resilienceDefects(Defect.options)) {
