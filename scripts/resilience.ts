@@ -5,18 +5,21 @@
  * event of every acknowledged operation then arriving exactly once, in order per key, and the operations during
  * the outage answering in time. Printed: operations acknowledged, events expected, received, duplicated, lost.
  * Then the smoke load campaigns with the broker cut 15 s into each, for 15 s: their thresholds must hold, and
- * the report of the run shows the outage window on the latency chart (checked in Chromium).
+ * the report of the run shows the outage window on the latency chart (checked in Chromium). Last, what the run
+ * wrote is scanned for credentials (secrets found 0).
  * With --prove, the same against the embedded stack with each resilience defect planted (defects.ts), each
  * of which the check must catch. Outputs: reports/output/resilience[-<defect>]. Exit 0 when all held.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { knownSecretsOf } from '../fixtures/secrets/detect.ts';
 import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
-import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { resilienceDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { reportPaths } from '../reports/paths.ts';
+import { formatSecretScan, scanForSecrets } from '../reports/secret-scan.ts';
 import { cliCommand } from './cli.ts';
 import { runCommand } from './run-command.ts';
 
@@ -58,6 +61,7 @@ const base: NodeJS.ProcessEnv = {
   ...(values.profile ? { [embeddedProfileVariable]: values.profile } : {}),
 };
 const problems: string[] = [];
+const startedAt = Date.now() - 1000;
 const output = join(reportPaths().output, 'resilience');
 console.log(`\n── resilience checks against ${target ?? 'the embedded stack'} ──`);
 const clean = await runChecks(output, base);
@@ -92,5 +96,19 @@ if (values.prove) {
     if (!caught) problems.push(`${defect} planted, the resilience checks did not fail`);
   }
 }
+// What the run wrote carries no credential (the target's secrets by value when a target file is given).
+const scan = scanForSecrets(
+  [reportPaths().output].flatMap((root) =>
+    readdirSync(root)
+      .filter((name) => name.startsWith('resilience'))
+      .map((name) => join(root, name)),
+  ),
+  target ? knownSecretsOf(readTargetFile(target)) : [],
+  startedAt,
+);
+console.log('');
+for (const line of formatSecretScan(scan, 5)) console.log(line);
+if (scan.findings.length > 0) problems.push('the outputs of the resilience run carry credentials');
+
 console.log(`\nresilience ${problems.length === 0 ? 'held' : `FAILED: ${problems.join('; ')}`}`);
 process.exit(problems.length === 0 ? 0 : 1);
