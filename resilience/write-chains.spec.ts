@@ -32,6 +32,8 @@ test('the account of an outage: each acknowledged operation’s event once, in o
   expect(broken.lost).toEqual(['b1']);
   expect(broken.duplicated).toBe(2);
   expect(broken.outOfOrder).toEqual(['r1']);
+  // One CloudEvents id on the events of two operations: the same event published for both.
+  expect(accountEvents(acks, [event('a1', 'r1', 1, 'same'), event('a2', 'r1', 2, 'same'), event('b1', 'r2', 3)]).duplicated).toBe(1);
 });
 
 test('the write load: a chain per endpoint with a Kafka row, create first and delete last, every step but those on one record', () => {

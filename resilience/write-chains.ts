@@ -83,8 +83,9 @@ export function accountEvents(acknowledged: readonly Acknowledged[], events: rea
   for (const event of events) byRequest.set(event.requestId, [...(byRequest.get(event.requestId) ?? []), event]);
   const lost: string[] = [];
   let received = 0;
+  // A second event of one operation, or one CloudEvents id carried by the events of two operations.
   let duplicated = 0;
-  const ids = new Set<string>();
+  const requestOfId = new Map<string, string>();
   const perKey = new Map<string, { sequence: number; event: DeliveredEvent }[]>();
   for (const ack of acknowledged) {
     const mine = byRequest.get(ack.requestId) ?? [];
@@ -95,8 +96,9 @@ export function accountEvents(acknowledged: readonly Acknowledged[], events: rea
     received++;
     duplicated += mine.length - 1;
     for (const event of mine) {
-      if (ids.has(event.eventId) && mine.length === 1) duplicated++;
-      ids.add(event.eventId);
+      const other = requestOfId.get(event.eventId);
+      if (other !== undefined && other !== ack.requestId) duplicated++;
+      requestOfId.set(event.eventId, ack.requestId);
     }
     const first = mine[0] as DeliveredEvent;
     perKey.set(ack.key, [...(perKey.get(ack.key) ?? []), { sequence: ack.sequence, event: first }]);
