@@ -45,10 +45,10 @@ export interface RunContext {
    */
   generatorNiceness?: number;
   /**
-   * Cut the target's Kafka broker through its fault port (target.toxiproxy) `afterSeconds` into each campaign,
-   * for `forSeconds`: the campaign's thresholds must hold across the outage; the window is drawn on its chart.
+   * The broker outage made during the run (`scheduleBrokerOutage`, once for the campaigns that run side by side):
+   * each campaign waits for its window and keeps it in its verdict; its chart shades it.
    */
-  brokerOutage?: { afterSeconds: number; forSeconds: number };
+  outage?: Promise<FaultWindow>;
   log: (line: string) => void;
 }
 
@@ -214,9 +214,8 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
     }
   }
   context.log(`▶ ${plan.slug}: ${plan.title} (script ${relative(projectRoot, files.script)})`);
-  const outage = context.brokerOutage ? scheduleBrokerOutage(context, context.brokerOutage) : undefined;
   const run = await runArtillery(files, context, (plan.durationSeconds + 180) * 1000);
-  const faults = outage ? [await outage] : [];
+  const faults = context.outage ? [await context.outage] : [];
   const entries = collector ? await collector.stop() : [];
   if (!existsSync(files.report)) {
     throw new Error(
@@ -252,7 +251,7 @@ export async function runCampaign(plan: CampaignPlan, context: RunContext): Prom
  * resolves with the window, from the moment the cut was asked to the moment the broker was back.
  * @throws Error when the target names no fault port (toxiproxy).
  */
-async function scheduleBrokerOutage(
+export async function scheduleBrokerOutage(
   context: Pick<RunContext, 'target' | 'log'>,
   { afterSeconds, forSeconds }: { afterSeconds: number; forSeconds: number },
 ): Promise<FaultWindow> {

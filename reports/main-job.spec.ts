@@ -85,7 +85,17 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
         withExample(dir, 'client-key.json', (target) => {
           (target.clients as Record<string, unknown>[])[0] = { ...(target.clients as Record<string, unknown>[])[0], client_secret: 'x' };
         }),
-      says: /unknown field "client_secret" in clients\.0: did you mean "clientSecret"\?/,
+      says: /unknown field "client_secret" in clients\[0\]: did you mean "clientSecret"\?/,
+    },
+    {
+      name: 'a field of a client named by a part of its name',
+      args: (dir) =>
+        withExample(dir, 'client-part.json', (target) => {
+          const [first, ...rest] = target.clients as Record<string, unknown>[];
+          const { clientSecret, ...others } = first as Record<string, unknown>;
+          target.clients = [{ ...others, secret: clientSecret }, ...rest];
+        }),
+      says: /unknown field "secret" in clients\[0\]: did you mean "clientSecret"\?/,
     },
     {
       name: 'a CA file that does not exist',

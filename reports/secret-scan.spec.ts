@@ -41,7 +41,7 @@ test('names the file and line of each credential a run wrote, never the credenti
   ]);
   expect(scan.skipped).toHaveLength(1);
   const printed = formatSecretScan(scan).join('\n');
-  expect(printed).toContain('2 credentials found');
+  expect(printed).toContain('2 credential(s) found');
   expect(printed).not.toContain(jwt);
   expect(printed).not.toContain(secret);
 });

@@ -107,7 +107,7 @@ export function scanForSecrets(roots: readonly string[], known: readonly KnownSe
 /** The scan as the main job prints it: the counts, then one line per finding (file:line kind: excerpt, redacted). */
 export function formatSecretScan(scan: SecretScan, limit = 20): string[] {
   const lines = [
-    `secrets: ${scan.files} files (${(scan.bytes / 1e6).toFixed(1)} MB) scanned, ${scan.skipped.length} binary skipped; ${scan.findings.length} credentials found`,
+    `secrets: ${scan.files} files (${(scan.bytes / 1e6).toFixed(1)} MB) scanned, ${scan.skipped.length} binary skipped; ${scan.findings.length} credential(s) found`,
   ];
   for (const finding of scan.findings.slice(0, limit))
     lines.push(`  ${finding.file}:${finding.line} ${finding.kind} (${finding.what}): …${finding.excerpt}…`);

@@ -18,6 +18,9 @@ export interface WriteChain {
   steps: ChainStep[];
 }
 
+/** Set (to 1) by npm run resilience: the broker is cut only when nothing else runs against the target. */
+export const resilienceAloneVariable = 'TD448_RESILIENCE_ALONE';
+
 const order: ActionKey[] = ['create', 'update-config', 'check-status', 'export', 'delete'];
 
 /**

@@ -23,7 +23,7 @@ import type { CampaignVerdict } from '../load/evaluate.ts';
 import { CampaignKind, type CampaignPlan, Pacing, ProfileName } from '../load/plan.ts';
 import { printCampaign, printStress } from '../load/print.ts';
 import { describeProfile, loadSelection, type PlanOptions, planProfile, profiles } from '../load/profiles.ts';
-import { projectRoot, runCampaign, writeCampaignFiles } from '../load/run-campaign.ts';
+import { projectRoot, runCampaign, scheduleBrokerOutage, writeCampaignFiles } from '../load/run-campaign.ts';
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -50,7 +50,7 @@ const values = cliCommand(
   .option('--inject-latency-share <f>', 'the share of requests that get the injected latency (0–1)', '1')
   .option(
     '--broker-outage <after:for>',
-    'cut the Kafka broker through the target’s fault port (toxiproxy) AFTER seconds into each campaign, for FOR seconds: the thresholds must hold across it',
+    'cut the Kafka broker once, AFTER seconds into the campaigns, for FOR seconds, through the target’s fault port (its "toxiproxy": the Toxiproxy in front of its Kafka): every threshold must hold across it',
   )
   .option('--pacing <how>', 'ramp or uniform arrivals', 'ramp')
   .option('--generator-niceness <n>', 'the nice value of the Artillery workers (-20 to 19)', '-5')
@@ -185,9 +185,14 @@ if (!options.target) {
     await stopStack();
   };
 }
+if (options.brokerOutage && options.profile === 'stress') {
+  console.error('--broker-outage cuts the broker during the campaigns of smoke, nominal or soak; the stress staircase does not take it');
+  await stop();
+  process.exit(2);
+}
 if (options.brokerOutage && !target.toxiproxy) {
   console.error(
-    `the target "${target.name}" names no fault port (toxiproxy: the Toxiproxy API in front of its Kafka): --broker-outage cannot cut its broker`,
+    `the target "${target.name}" names no fault port: --broker-outage cannot cut its broker. Add the Toxiproxy in front of its Kafka to the target file: "toxiproxy": { "url": "http://toxiproxy:8474", "kafkaProxy": "kafka" }`,
   );
   await stop();
   process.exit(2);
@@ -218,7 +223,6 @@ const context = {
   distributed: options.distributed,
   verbose: values.verbose,
   generatorNiceness: options.generatorNiceness,
-  ...(options.brokerOutage ? { brokerOutage: options.brokerOutage } : {}),
   log,
 };
 
@@ -262,7 +266,9 @@ try {
         await stop();
         process.exit(0);
       }
-      const outcomes = await Promise.all(plans.map((plan) => runCampaign(plan, context)));
+      // One outage for the campaigns running side by side, AFTER seconds after they start.
+      const outage = options.brokerOutage ? scheduleBrokerOutage(context, options.brokerOutage) : undefined;
+      const outcomes = await Promise.all(plans.map((plan) => runCampaign(plan, { ...context, ...(outage ? { outage } : {}) })));
       verdicts.push(...outcomes.map((outcome) => outcome.verdict));
     }
     for (const verdict of verdicts) printCampaign(verdict, log);
