@@ -40,7 +40,7 @@ export interface ProviderSession {
   noteCreated(answer: Pick<ProxiedAnswer, 'status' | 'headers' | 'text'>, endpoint?: string): CreatedRecord | undefined;
 }
 
-const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, ignoreDeclaration: true, processEntities: false });
+const xml = new XMLParser({ ignoreAttributes: true, parseTagValue: false, ignoreDeclaration: true, processEntities: true });
 /** An answer's body as data: JSON as it is, XML as the content of its root element (the fields the JSON names). */
 const answerBody = (answer: Pick<ProxiedAnswer, 'headers' | 'text'>): unknown =>
   /[/+]xml/.test(answer.headers['content-type'] ?? '') ? Object.values(xml.parse(answer.text) as object)[0] : JSON.parse(answer.text);

@@ -8,7 +8,8 @@ import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } fr
 
 test.use({ bucket: 'notes' });
 
-const xml = new XMLParser({ parseTagValue: false, processEntities: false });
+// XML's predefined entities (&apos; &amp; …) are the text they stand for: a name like D'Angelo survives the round trip.
+const xml = new XMLParser({ parseTagValue: false, processEntities: true });
 const carriesBody = (method: string) => method !== 'GET' && method !== 'DELETE';
 
 for (const row of rowsPromising('formats')) {
