@@ -19,6 +19,8 @@ export default defineConfig({
   globalSetup: './fixtures/playwright/global-setup.ts',
   metadata: { targetFile: output.target },
   reporter: [
+    // First: it redacts credentials from the errors the reporters after it are given (a call log's Authorization).
+    ['./reports/redacting-reporter.ts'],
     // TD448_CONSOLE_REPORTER=dot keeps a script's log short (the proof of failure runs 1355 checks).
     [process.env.TD448_CONSOLE_REPORTER ?? (process.env.CI ? 'dot' : 'list')],
     ['junit', { outputFile: output.junit }],

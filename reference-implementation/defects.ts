@@ -33,6 +33,12 @@ export const Defect = z.enum([
    * relay that acknowledges before the broker does. Invisible while the broker is up; an outage loses events.
    */
   'relay-drops-on-failure',
+  /**
+   * The record and its event committed in two transactions, one database round trip apart, instead of one
+   * (the transactional outbox undone: `await repo.save(record); await outbox.save(event)`). Invisible while
+   * the service lives; a crash between the two leaves a change whose event never comes.
+   */
+  'commit-outbox-separately',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -3,24 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { createProducer, createTopics } from '../fixtures/kafka/client.ts';
+import { createTopics } from '../fixtures/kafka/client.ts';
 import type { TargetProfile } from '../fixtures/profile/profile.ts';
 import { TargetDescription } from '../fixtures/schemas/target.ts';
 import { startAuthorizationServer } from './auth/authorization-server.ts';
-import { createTokenVerifier } from './auth/verify-token.ts';
-import { maxRetries, profileReference, rateLimitPerMinute, servedProfile, topics } from './conventions.ts';
+import { profileReference, rateLimitPerMinute, servedProfile, topics } from './conventions.ts';
 import type { Defect } from './defects.ts';
 import { startDownstreamBackend } from './downstream/backend.ts';
-import { buildGateway } from './gateway/app.ts';
-import { RateLimiter } from './gateway/rate-limit.ts';
-import { cacheVerifiedTokens } from './gateway/token-cache.ts';
 import { transactionLogPath } from './gateway/transaction-log-route.ts';
 import { type KafkaBroker, startKafkaBroker } from './kafka/broker.ts';
 import { type Cuttable, startFaultApi } from './kafka/fault-api.ts';
-import { Database } from './storage/database.ts';
-import { Outbox, OutboxRelay } from './storage/outbox.ts';
-import { RecordStore } from './storage/records.ts';
-import { TransactionLog } from './storage/transaction-log.ts';
+import { type ServiceConfig, startService } from './service.ts';
+import { superviseService } from './service-supervisor.ts';
 
 /** How to start the stack; every option has the embedded stack's default. */
 export interface StackOptions {
@@ -41,6 +35,12 @@ export interface StackOptions {
   onRelayError?: (error: unknown) => void;
   /** Planted defects, to prove the suite can fail; none by default. */
   defects?: Iterable<Defect>;
+  /**
+   * Run the service (gateway, SQLite, outbox relay) in a process of its own, restarted on the same database
+   * and port whenever it dies: the target description then names a crash command (`crash`) that kills it
+   * with SIGKILL, for the crash-under-load check. In this process by default. Relay errors go to stderr.
+   */
+  crashable?: boolean;
 }
 
 /** A running stack: the target description the suites read, and how to stop it. */
@@ -89,56 +89,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const kafkaBootstrap = options.kafkaBootstrap ?? (broker as { bootstrap: string }).bootstrap;
     await createTopics(kafkaBootstrap, [topics.events, topics.audit], { partitions: 3 });
 
-    const database = new Database(join(dataDir, 'td448.sqlite'));
-    stops.push(async () => database.close());
-    const outbox = new Outbox(database);
-    let relay: OutboxRelay | undefined;
-    const transactionLog = new TransactionLog(database, outbox, join(dataDir, 'transaction-log.jsonl'), {
-      auditTopic: topics.audit,
-      convention: profile.transactionLog,
-      onWrite: () => relay?.notify(),
-    });
-    stops.push(async () => transactionLog.flush());
-    const producer = createProducer(kafkaBootstrap, 'td448-outbox-relay');
-    relay = new OutboxRelay(
-      outbox,
-      {
-        send: async (messages) =>
-          void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))),
-      },
-      { onError: options.onRelayError ?? (() => {}), dropOnFailure: new Set(options.defects ?? []).has('relay-drops-on-failure') },
-    );
-    relay.start();
-    stops.push(async () => {
-      await relay.stop();
-      await producer.close();
-    });
-
-    const gateway = buildGateway({
+    const serviceConfig: ServiceConfig = {
       catalog,
       profile,
-      eventsTopic: topics.events,
-      database,
-      records: new RecordStore(database),
-      outbox,
-      transactionLog,
-      verifier: cacheVerifiedTokens(
-        createTokenVerifier({
-          issuer: auth.issuer,
-          jwksUrl: auth.jwksUrl,
-          audience,
-          clockToleranceSeconds: profile.oauth.leewaySeconds,
-        }),
-      ),
-      rateLimiter: new RateLimiter(options.rateLimitPerMinute ?? rateLimitPerMinute, 60_000),
+      dataDir,
+      port: 0,
+      kafkaBootstrap,
+      issuer: auth.issuer,
+      jwksUrl: auth.jwksUrl,
+      audience,
       downstreamUrl: downstream.url,
-      retryPolicy: { maxRetries, baseDelayMs: 10, maxDelayMs: 80 },
+      rateLimitPerMinute: options.rateLimitPerMinute ?? rateLimitPerMinute,
       faultInjection: options.faultInjection ?? true,
-      onCommit: () => relay.notify(),
-      defects: new Set(options.defects ?? []),
-    });
-    const apiBaseUrl = await gateway.listen({ host: '127.0.0.1', port: 0 });
-    stops.push(() => gateway.close());
+      defects: [...new Set(options.defects ?? [])],
+    };
+    const service = options.crashable
+      ? await superviseService(serviceConfig)
+      : await startService(serviceConfig, options.onRelayError ? { onRelayError: options.onRelayError } : {});
+    stops.push(() => service.stop());
+    const apiBaseUrl = service.url;
 
     // Test mode: the broker can be taken away and given back through a Toxiproxy-shaped fault API (@resilience).
     let faultApi: { url: string } | undefined;
@@ -178,9 +147,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       faultInjection: (options.faultInjection ?? true) && profile.faultInjection !== false,
       ...((options.faultInjection ?? true) ? { testStateUrl: `${apiBaseUrl}/_test/records` } : {}),
       ...(faultApi ? { toxiproxy: { url: faultApi.url, kafkaProxy: kafkaProxyName } } : {}),
+      ...('pidFile' in service ? { crash: { command: `kill -KILL "$(cat '${service.pidFile}')"` } } : {}),
       clients: auth.clients,
     });
-    return { target, profile, dataDir, transactionLogFile: transactionLog.file, pendingEvents: () => outbox.pendingCount(), stop: stopAll };
+    return {
+      target,
+      profile,
+      dataDir,
+      transactionLogFile: service.transactionLogFile,
+      pendingEvents: () => service.pendingEvents(),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -6,7 +6,9 @@ import { buildConfig, fakerFor } from '../fixtures/data/factories.ts';
 import { runId } from '../fixtures/data/run-id.ts';
 import { expect, test } from '../fixtures/playwright/test.ts';
 import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
-import { type Acknowledged, accountEvents, type DeliveredEvent, resilienceAloneVariable, writeChains } from './write-chains.ts';
+import { pacer } from './pacing.ts';
+import { readEventsOf } from './topic-reader.ts';
+import { type Acknowledged, accountEvents, resilienceAloneVariable, writeChains } from './write-chains.ts';
 
 test.use({ bucket: 'results' });
 
@@ -27,7 +29,7 @@ interface Sent {
   promisesLatency: boolean;
 }
 
-test('@resilience the Kafka broker stopped in the middle of a write load and started again: every event of every acknowledged operation arrives, exactly once, in order per key, and the operations during the outage still answer in time', async ({
+test('@resilience @broker-outage the Kafka broker stopped in the middle of a write load and started again: every event of every acknowledged operation arrives, exactly once, in order per key, and the operations during the outage still answer in time', async ({
   api,
   target,
   catalog,
@@ -73,12 +75,7 @@ test('@resilience the Kafka broker stopped in the middle of a write load and sta
   };
 
   // One start every 1/startsPerSecond s across all chains; each chain's steps one after the other.
-  let nextStart = Date.now();
-  const pace = async () => {
-    const at = Math.max(nextStart, Date.now());
-    nextStart = at + 1000 / startsPerSecond;
-    await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
-  };
+  const pace = pacer(startsPerSecond);
   const runChain = async (chain: (typeof chains)[number], chainNumber: number) => {
     const faker = fakerFor(70_000 + chainNumber);
     const id = `outage-${chainNumber}-${runId()}-${faker.string.alphanumeric(6)}`;
@@ -119,39 +116,17 @@ test('@resilience the Kafka broker stopped in the middle of a write load and sta
   const loadSeconds = (Date.now() - loadStarted) / 1000;
   expect((await faults.proxy()).enabled, 'the broker is back after the check').toBe(true);
 
-  // Every event on the topic, from its beginning, by a fresh reader: until each acknowledged operation's has come.
+  // Every event of the check's operations, read back from the topic until each acknowledged one's has come.
   const acks: Acknowledged[] = sent
     .filter((item) => item.ok && item.expectsEvent)
     .map(({ requestId, key, sequence }) => ({ requestId, key, sequence }));
-  const { KafkaProbe } = await import('../fixtures/probes/kafka-probe.ts');
-  const reader = await KafkaProbe.start(target, profile, { fromBeginning: true });
   const waitStarted = Date.now();
-  let events: DeliveredEvent[] = [];
-  try {
-    const collect = () =>
-      acks.flatMap((ack) =>
-        reader.eventsFor(ack.requestId).map((probed) => ({
-          requestId: ack.requestId,
-          eventId: String(probed.event?.id ?? ''),
-          key: probed.key,
-          partition: probed.partition,
-          offset: probed.offset,
-        })),
-      );
-    // Until every one has come, or none has come for 20 s (the outbox drains in seconds), at most 90 s.
-    let lastChange = Date.now();
-    while (Date.now() - waitStarted < 90_000 && Date.now() - lastChange < 20_000) {
-      const count = events.length;
-      events = collect();
-      if (events.length !== count) lastChange = Date.now();
-      if (new Set(events.map((event) => event.requestId)).size === acks.length) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000)); // late duplicates
-    events = collect();
-  } finally {
-    await reader.close();
-  }
+  const events = await readEventsOf(
+    target,
+    profile,
+    acks.map((ack) => ack.requestId),
+    (seen) => new Set(seen.map((event) => event.requestId)).size === acks.length,
+  );
   const account = accountEvents(acks, events);
 
   const during = sent.filter((item) => item.startedAt >= outage.cutStarted && item.endedAt <= outage.restoreDone);

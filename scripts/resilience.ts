@@ -1,9 +1,12 @@
 /**
  * npm run resilience [-- --target FILE | --profile NAME|FILE] [-- --prove]
- * The @resilience checks: faults of the target's infrastructure, through its fault port (target.toxiproxy; the
- * embedded stack's own). Today: the Kafka broker stopped in the middle of a write load and started again, every
- * event of every acknowledged operation then arriving exactly once, in order per key, and the operations during
- * the outage answering in time. Printed: operations acknowledged, events expected, received, duplicated, lost.
+ * The @resilience checks: faults of the target, through its fault port (target.toxiproxy) and its crash command
+ * (target.crash; the embedded stack offers both). @broker-outage: the Kafka broker stopped in the middle of a
+ * write load and started again, every event of every acknowledged operation then arriving exactly once, in order
+ * per key, and the operations during the outage answering in time (printed: operations acknowledged, events
+ * expected, received, duplicated, lost). @crash: the service killed with SIGKILL in the middle of a write load and
+ * restarted on the same database, every acknowledged write then there and whole, nothing cut off half-done, every
+ * event owed delivered (printed: writes acknowledged, found, lost, torn; events owed, delivered, duplicated).
  * Then the smoke load campaigns with the broker cut once, 15 s into them, for 15 s: their thresholds must hold, and
  * the report of the run shows the outage window on the latency chart (checked in Chromium). Last, what the run
  * wrote is scanned for credentials (secrets found 0).
@@ -13,7 +16,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { knownSecretsOf } from '../fixtures/secrets/detect.ts';
-import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
+import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { resilienceDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
@@ -26,14 +29,17 @@ import { runCommand } from './run-command.ts';
 
 const values = cliCommand(
   'npm run resilience --',
-  'The @resilience checks against the target (or the embedded stack): the Kafka broker cut through the target’s fault port (toxiproxy) in the middle of a write load and restored; every acknowledged operation’s event must then arrive exactly once, in order per key. --prove plants each resilience defect in the embedded stack and requires the check to catch it.',
+  'The @resilience checks against the target (or the embedded stack): the Kafka broker cut through the target’s fault port (toxiproxy) in the middle of a write load and restored, every acknowledged operation’s event then arriving exactly once, in order per key; the service killed (crash.command) in the middle of a write load and restarted, every acknowledged write then there and whole and nothing half-done. --prove plants each resilience defect in the embedded stack and requires the check that must catch it to fail.',
   [
     'npm run resilience                                   # the embedded stack',
     'npm run resilience -- --target targets/staging.json  # a deployment whose target file names its Toxiproxy',
     'npm run resilience -- --prove                        # and each resilience defect must be caught',
   ],
 )
-  .option('--target <file>', 'a target description with a fault port (toxiproxy) instead of the embedded stack (or TD448_TARGET)')
+  .option(
+    '--target <file>',
+    'a target description with a fault port (toxiproxy) and a crash command (crash) instead of the embedded stack (or TD448_TARGET)',
+  )
   .option('--profile <name|file>', 'the profile the embedded stack serves (reference by default)')
   .option('--prove', 'also plant each resilience defect in the embedded stack: the check must fail on it')
   .parse()
@@ -48,16 +54,18 @@ if (target && values.prove) {
 }
 
 /** Runs the resilience project once; its JUnit report, or undefined when it wrote none. */
-async function runChecks(output: string, env: NodeJS.ProcessEnv): Promise<{ code: number; junit: string | undefined }> {
+async function runChecks(output: string, env: NodeJS.ProcessEnv, grep?: string): Promise<{ code: number; junit: string | undefined }> {
   const paths = reportPaths(output);
   rmSync(output, { recursive: true, force: true });
-  const code = await runCommand('playwright', ['test', '--project=resilience'], {
+  // One at a time: each check breaks the target for whatever runs beside it.
+  const code = await runCommand('playwright', ['test', '--project=resilience', '--workers=1', ...(grep ? ['--grep', grep] : [])], {
     env: { ...env, TD448_REPORT_OUTPUT: output, TD448_CONSOLE_REPORTER: 'line', [resilienceAloneVariable]: '1' },
   });
   return { code, junit: existsSync(paths.junit) ? readFileSync(paths.junit, 'utf8') : undefined };
 }
 
 const base: NodeJS.ProcessEnv = {
+  [crashableVariable]: '1',
   ...(target ? { [targetFileVariable]: target } : {}),
   ...(values.profile ? { [embeddedProfileVariable]: values.profile } : {}),
 };
@@ -88,12 +96,12 @@ const browser = await runCommand('playwright', ['test', '--project=report', '--g
 if (browser !== 0) problems.push('the latency chart across the outage is not seen in the report (see above)');
 
 if (values.prove) {
-  for (const defect of resilienceDefects(Defect.options)) {
+  for (const { defect, check } of resilienceDefects(Defect.options)) {
     const defectOutput = `${output}-${defect}`;
-    console.log(`\n── resilience checks with ${defect} planted: they must fail ──`);
-    const run = await runChecks(defectOutput, { ...base, [defectsVariable]: defect });
+    console.log(`\n── the ${check} check with ${defect} planted: it must fail ──`);
+    const run = await runChecks(defectOutput, { ...base, [defectsVariable]: defect }, check);
     const caught = run.code !== 0 && /<failure/.test(run.junit ?? '');
-    console.log(`${defect}: ${caught ? 'caught' : 'MISSED'} (the resilience check ${run.code === 0 ? 'passed' : 'failed'})`);
+    console.log(`${defect}: ${caught ? 'caught' : 'MISSED'} (the ${check} check ${run.code === 0 ? 'passed' : 'failed'})`);
     if (!caught) problems.push(`${defect} planted, the resilience checks did not fail`);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * npm run stack [-- --profile NAME|PATH] [-- --no-faults] [-- --data-dir DIR] [-- --rate-limit N] [-- --defect NAME]
+ * npm run stack [-- --profile NAME|PATH] [-- --no-faults] [-- --data-dir DIR] [-- --rate-limit N] [-- --defect NAME] [-- --crashable]
  * Starts the embedded reference implementation serving a profile's wire conventions (a built-in
  * profile such as `acme`, or a profile file; `reference` by default) and prints `STACK READY {json}`
  * when it answers. Ctrl-C or SIGTERM stops everything, the Kafka JVM included.
@@ -26,8 +26,12 @@ const values = cliCommand(
   .option('--data-dir <dir>', 'keep SQLite and the Kafka log in this directory (default: a temporary one)')
   .option('--rate-limit <n>', 'the rate limit per client and minute (default: the catalog’s 1000)', wholeNumber(1, 1_000_000))
   .option('--defect <name>', `plant a defect (repeatable): ${Defect.options.join(', ')}`, repeatable)
+  .option(
+    '--crashable',
+    'run the service (gateway, SQLite, outbox relay) in a process of its own, restarted on the same database and port when it dies; the target description names the command that kills it (crash)',
+  )
   .parse()
-  .opts<{ profile: string; faults: boolean; dataDir?: string; rateLimit?: number; defect?: string[] }>();
+  .opts<{ profile: string; faults: boolean; dataDir?: string; rateLimit?: number; defect?: string[]; crashable?: boolean }>();
 
 /** Refuses the command line with a reason (exit 2, as every script of the project). */
 function refuse(reason: string): never {
@@ -59,6 +63,7 @@ const stack = await startStack({
   ...(values.dataDir ? { dataDir: values.dataDir } : {}),
   ...(rateLimit !== undefined ? { rateLimitPerMinute: rateLimit } : {}),
   defects,
+  crashable: values.crashable === true,
   onRelayError: (error) => console.error(`outbox relay: ${(error as Error).message} (events wait in the outbox)`),
 });
 console.error(

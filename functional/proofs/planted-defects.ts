@@ -21,8 +21,11 @@ export const plantedDefects: Record<
      * apart, so it is proven in a run of its own checks (`--defect NAME --grep @CHECK`).
      */
     everyRow?: true;
-    /** Proven by the @resilience checks (npm run resilience -- --prove), not by the functional suite: no row of it turns red. */
-    provenByResilience?: true;
+    /**
+     * Proven by the @resilience check of this tag (npm run resilience -- --prove), not by the functional suite:
+     * no row of it turns red. The check must fail with the defect planted.
+     */
+    provenByResilience?: '@broker-outage' | '@crash';
   }
 > = {
   'skip-scope-check-on-delete': { check: 'auth', breaks: (row) => row.method === 'DELETE', maskedBy: 'check-scope-kind-only' },
@@ -46,14 +49,19 @@ export const plantedDefects: Record<
   'omit-allow': { check: 'restful', breaks: (row) => row.noteKey === 'restful' },
   'check-scope-kind-only': { check: 'auth', breaks: () => true, everyRow: true },
   'log-presented-token': { check: 'transaction-log', breaks: () => true, everyRow: true },
-  'relay-drops-on-failure': { check: 'resilience', breaks: () => false, provenByResilience: true },
+  'relay-drops-on-failure': { check: 'resilience', breaks: () => false, provenByResilience: '@broker-outage' },
+  'commit-outbox-separately': { check: 'resilience', breaks: () => false, provenByResilience: '@crash' },
 };
 
 /** The defects the functional proofs can plant: those the @resilience checks prove are left to them. */
 const functionalDefects = (all: readonly Defect[]) => all.filter((defect) => !plantedDefects[defect].provenByResilience);
 
 /** The defects the @resilience checks prove (npm run resilience -- --prove). */
-export const resilienceDefects = (all: readonly Defect[]): Defect[] => all.filter((defect) => plantedDefects[defect].provenByResilience);
+export const resilienceDefects = (all: readonly Defect[]): { defect: Defect; check: '@broker-outage' | '@crash' }[] =>
+  all.flatMap((defect) => {
+    const check = plantedDefects[defect].provenByResilience;
+    return check ? [{ defect, check }] : [];
+  });
 
 /** The defects a proof plants when none are named: all but those that break every row, less those another planted one masks. */
 export const defaultDefects = (all: readonly Defect[]): Defect[] => {

@@ -157,6 +157,12 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     } finally {
       deps.onCommit?.();
     }
+    if (result.afterCommit) {
+      // A second round trip to the database (the commit-outbox-separately defect): the gap a crash can fall into.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      result.afterCommit();
+      deps.onCommit?.();
+    }
     const rendered = render(result, format);
     return reply.code(result.status).headers(rendered.headers).send(rendered.body);
   });

@@ -32,6 +32,11 @@ export interface OperationResult {
   root: string;
   body: unknown;
   location?: string;
+  /**
+   * Work left for after the commit, which the gateway runs one database round trip later before it answers:
+   * only the `commit-outbox-separately` defect leaves any (the event's own transaction).
+   */
+  afterCommit?: () => void;
 }
 
 /** What operations need: storage, the profile's wire (paths, event type, event shape) and the events topic. */
@@ -183,12 +188,16 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
           record: eventRecord,
         },
       });
-      deps.outbox.enqueue({
-        topic: deps.eventsTopic,
-        key: subject,
-        value: message.value,
-        headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
-      });
+      const enqueue = () =>
+        deps.outbox.enqueue({
+          topic: deps.eventsTopic,
+          key: subject,
+          value: message.value,
+          headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
+        });
+      // The defect: the event written in a transaction of its own, after the record's has committed.
+      if (deps.defects.has('commit-outbox-separately')) result.afterCommit = () => deps.database.transaction(enqueue);
+      else enqueue();
     }
 
     input.beforeCommit?.(result);

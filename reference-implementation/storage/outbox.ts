@@ -1,4 +1,21 @@
+import { DatabaseSync } from 'node:sqlite';
 import type { Database } from './database.ts';
+
+const countPendingSql = 'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL';
+
+/**
+ * Pending outbox messages of a database another process writes (the service's own process): read
+ * through a read-only connection of its own, which WAL lets run beside the writer.
+ */
+export function pendingOutboxMessages(databaseFile: string): number {
+  const db = new DatabaseSync(databaseFile, { readOnly: true });
+  try {
+    db.exec('PRAGMA busy_timeout = 5000');
+    return Number((db.prepare(countPendingSql).get() as { n: number }).n);
+  } finally {
+    db.close();
+  }
+}
 
 export interface OutboxMessage {
   topic: string;
@@ -39,7 +56,7 @@ export class Outbox {
     this.#markPublished = db.prepare(
       'UPDATE outbox SET published_at = ? WHERE seq IN (SELECT value FROM json_each(?)) AND published_at IS NULL',
     );
-    this.#countPending = db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+    this.#countPending = db.prepare(countPendingSql);
     this.#countAll = db.prepare('SELECT COUNT(*) AS n FROM outbox');
     this.#purgePublished = db.prepare('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?');
   }
