@@ -36,7 +36,7 @@ export default defineConfig({
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },
-    // Faults of the target's infrastructure (the broker cut through its fault port): alone, never beside other checks.
+    // Faults of the target (its broker cut through its fault port, its service killed by its crash command): alone, never beside other checks.
     { name: 'resilience', testDir: './resilience', metadata: needsTarget, timeout: 300_000 },
     { name: 'contracts-consumer', testDir: './contracts/consumer', fullyParallel: false },
     {
