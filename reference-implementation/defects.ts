@@ -39,6 +39,11 @@ export const Defect = z.enum([
    * the service lives; a crash between the two leaves a change whose event never comes.
    */
   'commit-outbox-separately',
+  /**
+   * Events sent to Kafka by the request after its commit, not through the outbox, and not waited for (the
+   * "publish after save" every outbox replaces): at-most-once. A broker outage or a crash loses them.
+   */
+  'publish-directly',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -116,6 +116,7 @@ export async function startService(config: ServiceConfig, options: { onRelayErro
       faultInjection: config.faultInjection,
       onCommit: () => started.notify(),
       defects,
+      publishDirectly: async (m) => void (await producer.send(m.topic, m.key, m.value as object, m.headers)),
     });
     const url = await gateway.listen({ host: '127.0.0.1', port: config.port });
     stops.push(() => gateway.close());

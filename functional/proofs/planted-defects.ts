@@ -51,6 +51,7 @@ export const plantedDefects: Record<
   'log-presented-token': { check: 'transaction-log', breaks: () => true, everyRow: true },
   'relay-drops-on-failure': { check: 'resilience', breaks: () => false, provenByResilience: '@broker-outage' },
   'commit-outbox-separately': { check: 'resilience', breaks: () => false, provenByResilience: '@crash' },
+  'publish-directly': { check: 'resilience', breaks: () => false, provenByResilience: '@broker-outage' },
 };
 
 /** The defects the functional proofs can plant: those the @resilience checks prove are left to them. */

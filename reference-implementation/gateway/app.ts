@@ -9,7 +9,7 @@ import { createDownstreamClient } from '../downstream/backend.ts';
 import type { RetryPolicy } from '../downstream/retry.ts';
 import type { Database } from '../storage/database.ts';
 import { IdempotencyStore } from '../storage/idempotency.ts';
-import type { Outbox } from '../storage/outbox.ts';
+import type { Outbox, OutboxMessage } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
 import type { TransactionLog } from '../storage/transaction-log.ts';
 import { deprecationHeaders } from './deprecation.ts';
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   eventsTopic?: string;
   /** Called after a commit that may have enqueued events. */
   onCommit?: () => void;
+  /** Sends a message to Kafka at once: used only by the `publish-directly` defect. */
+  publishDirectly?: (message: OutboxMessage) => Promise<void>;
 }
 
 declare module 'fastify' {

@@ -158,9 +158,8 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
       deps.onCommit?.();
     }
     if (result.afterCommit) {
-      // A second round trip to the database (the commit-outbox-separately defect): the gap a crash can fall into.
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      result.afterCommit();
+      // Only a defect leaves work for after the commit: the gap a crash or an outage falls into.
+      await result.afterCommit();
       deps.onCommit?.();
     }
     const rendered = render(result, format);

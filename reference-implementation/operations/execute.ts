@@ -9,7 +9,7 @@ import { ProblemError } from '../gateway/problem.ts';
 import type { RequestContext } from '../gateway/request-context.ts';
 import { traceparentOf } from '../gateway/request-context.ts';
 import type { Database } from '../storage/database.ts';
-import type { Outbox } from '../storage/outbox.ts';
+import type { Outbox, OutboxMessage } from '../storage/outbox.ts';
 import type { RecordStore } from '../storage/records.ts';
 
 /** One call of a catalog operation, as the gateway read it from the request. */
@@ -33,10 +33,10 @@ export interface OperationResult {
   body: unknown;
   location?: string;
   /**
-   * Work left for after the commit, which the gateway runs one database round trip later before it answers:
-   * only the `commit-outbox-separately` defect leaves any (the event's own transaction).
+   * Work left for after the commit, which the gateway awaits before it answers: only the defects that take the
+   * event out of the record's transaction leave any (`commit-outbox-separately`, `publish-directly`).
    */
-  afterCommit?: () => void;
+  afterCommit?: () => Promise<void> | void;
 }
 
 /** What operations need: storage, the profile's wire (paths, event type, event shape) and the events topic. */
@@ -48,6 +48,8 @@ export interface OperationsDeps {
   wire: Wire;
   /** The Kafka topic of the domain events. */
   eventsTopic: string;
+  /** Sends a message to Kafka at once: used only by the `publish-directly` defect (the outbox does it otherwise). */
+  publishDirectly?: ((message: OutboxMessage) => Promise<void>) | undefined;
 }
 
 const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
@@ -195,9 +197,23 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
           value: message.value,
           headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
         });
-      // The defect: the event written in a transaction of its own, after the record's has committed.
-      if (deps.defects.has('commit-outbox-separately')) result.afterCommit = () => deps.database.transaction(enqueue);
-      else enqueue();
+      if (deps.defects.has('commit-outbox-separately'))
+        // The event written in a transaction of its own, one database round trip after the record's committed.
+        result.afterCommit = async () => {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          deps.database.transaction(enqueue);
+        };
+      else if (deps.defects.has('publish-directly') && deps.publishDirectly) {
+        // The event sent to Kafka after the commit, not through the outbox, and not waited for.
+        const publish = deps.publishDirectly;
+        result.afterCommit = () =>
+          void publish({
+            topic: deps.eventsTopic,
+            key: subject,
+            value: message.value,
+            headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
+          }).catch(() => {});
+      } else enqueue();
     }
 
     input.beforeCommit?.(result);
