@@ -44,6 +44,27 @@ export const Defect = z.enum([
    * "publish after save" every outbox replaces): at-most-once. A broker outage or a crash loses them.
    */
   'publish-directly',
+  /** The transaction-log entry of a v1 request names the current version: the log is complete, and false, for v1 only. */
+  'log-v1-as-current',
+  /**
+   * The transaction-log entry of a request answered 404, 409 or 422 records 200, the status the operation was
+   * heading for before its validation failed: the entry is complete and false (a wrong status), on client errors only.
+   */
+  'log-client-errors-as-200',
+  /** The event of update-config names the resource type as its subject (and key), not the record: right shape, wrong content. */
+  'event-subject-of-update-config',
+  /** The downstream call is retried twice, not 3 times: 3 failures end in 502 where the catalog promises a success. */
+  'retry-twice',
+  /** Creates on the /invoice endpoints take 1.1 s (a synchronous PDF rendering): the latency promise broken on one endpoint and one action. */
+  'slow-invoice-create',
+  /** v1 answers carry Deprecation and the successor link, without Sunset (RFC 8594): the deprecation says when, not until when. */
+  'omit-sunset',
+  /** 201 Created without Location (RFC 9110 §15.3.2) when the client chose the id (a PUT create): "it knows where it is". */
+  'omit-location-for-client-ids',
+  /** PATCH answers do not carry the request id back: the gateway's correlation lost on one method. */
+  'drop-request-id-on-patch',
+  /** An expired token is accepted on GET (the expiry checked on writes only, as a read-path cache of verified tokens might). */
+  'accept-expired-on-get',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -112,7 +112,7 @@ export async function startService(config: ServiceConfig, options: { onRelayErro
       ),
       rateLimiter: new RateLimiter(config.rateLimitPerMinute, 60_000),
       downstreamUrl: config.downstreamUrl,
-      retryPolicy: { maxRetries, baseDelayMs: 10, maxDelayMs: 80 },
+      retryPolicy: { maxRetries: defects.has('retry-twice') ? 2 : maxRetries, baseDelayMs: 10, maxDelayMs: 80 },
       faultInjection: config.faultInjection,
       onCommit: () => started.notify(),
       defects,

@@ -52,6 +52,28 @@ export const plantedDefects: Record<
   'relay-drops-on-failure': { check: 'resilience', breaks: () => false, provenByResilience: '@broker-outage' },
   'commit-outbox-separately': { check: 'resilience', breaks: () => false, provenByResilience: '@crash' },
   'publish-directly': { check: 'resilience', breaks: () => false, provenByResilience: '@broker-outage' },
+  // The log check writes its success through v1 (a complete entry, naming v1) and fails a request with 404 or 422.
+  'log-v1-as-current': { check: 'log', breaks: (row) => row.resultKey === 'log' },
+  'log-client-errors-as-200': { check: 'log', breaks: (row) => row.resultKey === 'log', maskedBy: 'log-v1-as-current' },
+  'event-subject-of-update-config': {
+    check: 'kafka',
+    breaks: (row) => row.resultKey === 'kafka' && row.actionKey === 'update-config',
+    maskedBy: 'drop-event',
+  },
+  'retry-twice': { check: 'retry', breaks: (row) => row.resultKey === 'retry' },
+  'slow-invoice-create': {
+    check: 'latency',
+    breaks: (row) => row.resultKey === 'latency' && row.endpoint.startsWith('/invoice/') && row.actionKey === 'create',
+  },
+  'omit-sunset': { check: 'versioning', breaks: (row) => row.noteKey === 'versioning' },
+  // The restful check creates with the client's id through PUT (explicitId), with the server's through POST.
+  'omit-location-for-client-ids': {
+    check: 'restful',
+    breaks: (row) => row.noteKey === 'restful' && row.actionKey === 'create' && row.method === 'PUT',
+    maskedBy: 'omit-allow',
+  },
+  'drop-request-id-on-patch': { check: 'gateway', breaks: (row) => row.noteKey === 'gateway' && row.method === 'PATCH' },
+  'accept-expired-on-get': { check: 'auth', breaks: (row) => row.method === 'GET' },
 };
 
 /** The defects the functional proofs can plant: those the @resilience checks prove are left to them. */

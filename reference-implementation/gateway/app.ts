@@ -108,12 +108,14 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   /** Every answer carries the request id and trace context (and a deprecated version its deprecation), and leaves one log entry. */
   function stamp(request: FastifyRequest, reply: FastifyReply) {
     const context = request.td448;
-    reply.header(identity.requestId, context.requestId);
+    if (!(deps.defects.has('drop-request-id-on-patch') && request.method === 'PATCH')) reply.header(identity.requestId, context.requestId);
     reply.header(identity.traceparent, traceparentOf(context));
     if (faultApplied && context.faultsApplied.length > 0) reply.header(faultApplied, context.faultsApplied.join(', '));
     if (context.version !== null && request.td448Route) {
       const action = context.action !== null ? wire.actionOf(wire.actionWord(context.action)) : undefined;
-      reply.headers(deprecationHeaders(wire, context.version, request.td448Route, action, request.url));
+      reply.headers(
+        deprecationHeaders(wire, context.version, request.td448Route, action, request.url, { omitSunset: deps.defects.has('omit-sunset') }),
+      );
     }
     const status = reply.statusCode;
     if ((status === 401 || status === 403) && deps.defects.has('log-presented-token') && request.headers.authorization)
@@ -126,8 +128,8 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       endpoint: context.endpoint,
       method: request.method,
       action: context.action,
-      version: context.version,
-      status,
+      version: deps.defects.has('log-v1-as-current') && context.version !== null ? wire.currentVersion : context.version,
+      status: deps.defects.has('log-client-errors-as-200') && [404, 409, 422].includes(status) ? 200 : status,
       durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
       attempts: context.attempts,
       outcome: context.rolledBack ? 'rolled-back' : (context.outcome ?? outcomeFor(status)),

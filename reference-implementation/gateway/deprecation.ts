@@ -18,10 +18,11 @@ export function deprecationHeaders(
   route: RouteMatch,
   action: ActionKey | undefined,
   url: string,
+  options: { omitSunset?: boolean } = {},
 ): Record<string, string> {
   const { versions, deprecation } = wire.profile;
   if (!deprecation.deprecatedVersions.includes(version)) return {};
-  const headers: Record<string, string> = { deprecation: deprecatedSince, sunset };
+  const headers: Record<string, string> = { deprecation: deprecatedSince, ...(options.omitSunset ? {} : { sunset }) };
   const successor = versions.toReversed().find((candidate) => !deprecation.deprecatedVersions.includes(candidate));
   if (successor) {
     const pathAction = wire.profile.requests.action.in === 'path' ? (action ?? route.pathAction ?? null) : null;

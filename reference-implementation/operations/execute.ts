@@ -104,7 +104,9 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         if (deps.records.get(endpoint, id))
           throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
         const record = deps.records.create(endpoint, data, id);
-        result = { status: 201, root: 'record', body: record, location: wire.path(operation, input.version, record.id, null) };
+        result = { status: 201, root: 'record', body: record };
+        if (!(deps.defects.has('omit-location-for-client-ids') && input.id !== undefined))
+          result.location = wire.path(operation, input.version, record.id, null);
         subject = record.id;
         eventRecord = record;
         break;
@@ -125,7 +127,7 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         const record = deps.records.updateConfig(endpoint, id, config);
         if (!record) throw notFound(input, id);
         result = { status: 200, root: 'record', body: record };
-        subject = id;
+        subject = deps.defects.has('event-subject-of-update-config') ? resource : id;
         eventRecord = record;
         break;
       }
@@ -190,30 +192,24 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
           record: eventRecord,
         },
       });
-      const enqueue = () =>
-        deps.outbox.enqueue({
-          topic: deps.eventsTopic,
-          key: subject,
-          value: message.value,
-          headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
-        });
+      const outgoing = {
+        topic: deps.eventsTopic,
+        key: subject,
+        value: message.value,
+        headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
+      };
+      const enqueue = () => deps.outbox.enqueue(outgoing);
+      const publish = deps.publishDirectly;
       if (deps.defects.has('commit-outbox-separately'))
         // The event written in a transaction of its own, one database round trip after the record's committed.
         result.afterCommit = async () => {
           await new Promise((resolve) => setTimeout(resolve, 2));
           deps.database.transaction(enqueue);
         };
-      else if (deps.defects.has('publish-directly') && deps.publishDirectly) {
+      else if (deps.defects.has('publish-directly') && publish)
         // The event sent to Kafka after the commit, not through the outbox, and not waited for.
-        const publish = deps.publishDirectly;
-        result.afterCommit = () =>
-          void publish({
-            topic: deps.eventsTopic,
-            key: subject,
-            value: message.value,
-            headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
-          }).catch(() => {});
-      } else enqueue();
+        result.afterCommit = () => void publish(outgoing).catch(() => {});
+      else enqueue();
     }
 
     input.beforeCommit?.(result);
