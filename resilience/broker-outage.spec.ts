@@ -6,9 +6,10 @@ import { buildConfig, fakerFor } from '../fixtures/data/factories.ts';
 import { runId } from '../fixtures/data/run-id.ts';
 import { expect, test } from '../fixtures/playwright/test.ts';
 import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
+import { onlyWhenAlone } from './alone.ts';
 import { pacer } from './pacing.ts';
 import { readEventsOf } from './topic-reader.ts';
-import { type Acknowledged, accountEvents, resilienceAloneVariable, writeChains } from './write-chains.ts';
+import { type Acknowledged, accountEvents, writeChains } from './write-chains.ts';
 
 test.use({ bucket: 'results' });
 
@@ -36,10 +37,7 @@ test('@resilience @broker-outage the Kafka broker stopped in the middle of a wri
   profile,
 }) => {
   test.setTimeout(300_000);
-  test.skip(
-    process.env[resilienceAloneVariable] !== '1',
-    'not run: it cuts the broker, which the checks running beside it would take for a fault of the target; npm run resilience runs it alone',
-  );
+  onlyWhenAlone('it cuts the broker');
   test.skip(
     !target.toxiproxy,
     `not run: target "${target.name}" names no fault port (toxiproxy: the Toxiproxy API in front of its Kafka), so the broker cannot be cut`,

@@ -6,10 +6,11 @@ import { buildConfig, fakerFor } from '../fixtures/data/factories.ts';
 import { runId } from '../fixtures/data/run-id.ts';
 import { expect, test } from '../fixtures/playwright/test.ts';
 import type { ResourceEndpoint } from '../fixtures/schemas/resources.ts';
+import { onlyWhenAlone } from './alone.ts';
 import { accountCrash, type CrashEvent, type CrashRecord, type CrashStep } from './crash-account.ts';
 import { pacer } from './pacing.ts';
 import { readEventsOf } from './topic-reader.ts';
-import { resilienceAloneVariable, writeChains } from './write-chains.ts';
+import { writeChains } from './write-chains.ts';
 
 test.use({ bucket: 'results' });
 
@@ -33,10 +34,7 @@ test('@resilience @crash the service killed with SIGKILL in the middle of a writ
   profile,
 }) => {
   test.setTimeout(300_000);
-  test.skip(
-    process.env[resilienceAloneVariable] !== '1',
-    'not run: it kills the service, which the checks running beside it would take for a fault of the target; npm run resilience runs it alone',
-  );
+  onlyWhenAlone('it kills the service');
   test.skip(
     !target.crash,
     `not run: target "${target.name}" names no crash fault (crash.command: what kills its service, e.g. docker kill --signal KILL), so it cannot be crashed`,

@@ -168,7 +168,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
     verifier: deps.verifier,
     rateLimiter: deps.rateLimiter,
     idempotency: new IdempotencyStore(deps.database),
-    downstream: { downstream, retryPolicy: deps.retryPolicy, maxRetries, attemptsHeader: profile.headers.attempts },
+    downstream: {
+      downstream,
+      retryPolicy: deps.retryPolicy,
+      maxRetries: deps.retryPolicy.maxRetries,
+      attemptsHeader: profile.headers.attempts,
+    },
     faultInjection: deps.faultInjection,
     defects: deps.defects,
     ...(deps.onCommit ? { onCommit: deps.onCommit } : {}),
