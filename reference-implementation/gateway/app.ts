@@ -3,7 +3,7 @@ import type { Catalog } from '../../fixtures/catalog/model.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
-import { maxRetries, topics } from '../conventions.ts';
+import { topics } from '../conventions.ts';
 import type { Defect } from '../defects.ts';
 import { createDownstreamClient } from '../downstream/backend.ts';
 import type { RetryPolicy } from '../downstream/retry.ts';
