@@ -33,6 +33,8 @@ export default defineConfig({
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
     { name: 'unit', testDir: './fixtures' },
+    // The self-check's own logic (batches, verdicts, flakiness); npm run selfcheck runs the self-check itself.
+    { name: 'selfcheck', testDir: './selfcheck' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },

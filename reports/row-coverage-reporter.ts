@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { isExpectedRedAnnotation } from '../fixtures/playwright/expected-red.ts';
 import { grepMatcher } from '../fixtures/playwright/grep.ts';
 import { reportPaths } from './paths.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
@@ -31,14 +32,27 @@ export default class RowCoverageReporter implements Reporter {
     const row = test.annotations.find((annotation) => annotation.type === 'row')?.description;
     const check = test.annotations.find((annotation) => annotation.type === 'check')?.description;
     if (!row || !check) return;
-    const notRun = [...result.annotations, ...test.annotations].find((annotation) => annotation.type === 'skip')?.description;
+    const annotations = [...result.annotations, ...test.annotations];
+    const notRun = annotations.find((annotation) => annotation.type === 'skip')?.description;
+    // A self-check's expectation (expected-red.ts) keeps the worker of a red check; the verdict is the check's own.
+    const contradiction = annotations.some((annotation) => annotation.type === 'fail' && !isExpectedRedAnnotation(annotation));
+    const expectedRed = annotations.some(isExpectedRedAnnotation);
     this.#checks.set(test.id, {
       row: Number(row),
       check,
       title: test.title,
       project: test.parent.project()?.name ?? '',
-      outcome: test.outcome() === 'skipped' ? 'not-run' : test.outcome() === 'expected' || test.outcome() === 'flaky' ? 'passed' : 'failed',
-      contradiction: test.expectedStatus === 'failed',
+      outcome:
+        test.outcome() === 'skipped'
+          ? 'not-run'
+          : expectedRed && !contradiction
+            ? result.status === 'passed'
+              ? 'passed'
+              : 'failed'
+            : test.outcome() === 'expected' || test.outcome() === 'flaky'
+              ? 'passed'
+              : 'failed',
+      contradiction,
       reason:
         notRun ??
         result.errors[0]?.message?.split('\n')[0] ??

@@ -13,7 +13,7 @@
  * With --prove, the same against the embedded stack with each resilience defect planted (defects.ts), each
  * of which the check must catch. Outputs: reports/output/resilience[-<defect>]. Exit 0 when all held.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { knownSecretsOf } from '../fixtures/secrets/detect.ts';
 import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
@@ -23,8 +23,8 @@ import { Defect } from '../reference-implementation/defects.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { formatSecretScan, scanForSecrets } from '../reports/secret-scan.ts';
-import { resilienceAloneVariable } from '../resilience/write-chains.ts';
 import { cliCommand } from './cli.ts';
+import { caughtByResilience, runResilienceChecks } from './resilience-checks.ts';
 import { runCommand } from './run-command.ts';
 
 const values = cliCommand(
@@ -53,16 +53,7 @@ if (target && values.prove) {
   process.exit(2);
 }
 
-/** Runs the resilience project once; its JUnit report, or undefined when it wrote none. */
-async function runChecks(output: string, env: NodeJS.ProcessEnv, grep?: string): Promise<{ code: number; junit: string | undefined }> {
-  const paths = reportPaths(output);
-  rmSync(output, { recursive: true, force: true });
-  // One at a time: each check breaks the target for whatever runs beside it.
-  const code = await runCommand('playwright', ['test', '--project=resilience', '--workers=1', ...(grep ? ['--grep', grep] : [])], {
-    env: { ...env, TD448_REPORT_OUTPUT: output, TD448_CONSOLE_REPORTER: 'line', [resilienceAloneVariable]: '1' },
-  });
-  return { code, junit: existsSync(paths.junit) ? readFileSync(paths.junit, 'utf8') : undefined };
-}
+const runChecks = (output: string, env: NodeJS.ProcessEnv, grep?: string) => runResilienceChecks(output, env, { grep });
 
 const base: NodeJS.ProcessEnv = {
   [crashableVariable]: '1',
@@ -100,7 +91,7 @@ if (values.prove) {
     const defectOutput = `${output}-${defect}`;
     console.log(`\n── the ${check} check with ${defect} planted: it must fail ──`);
     const run = await runChecks(defectOutput, { ...base, [defectsVariable]: defect }, check);
-    const caught = run.code !== 0 && /<failure/.test(run.junit ?? '');
+    const caught = caughtByResilience(run);
     console.log(`${defect}: ${caught ? 'caught' : 'MISSED'} (the ${check} check ${run.code === 0 ? 'passed' : 'failed'})`);
     if (!caught) problems.push(`${defect} planted, the resilience checks did not fail`);
   }

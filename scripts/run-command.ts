@@ -10,18 +10,23 @@ export function runCommand(
   args: readonly string[],
   options: {
     env?: NodeJS.ProcessEnv;
-    /** `relay`: through this process's own streams (so that a capture of them sees it), not the terminal itself. */
-    stdout?: 'inherit' | 'ignore' | 'relay';
+    /**
+     * `relay`: through this process's own streams (so that a capture of them sees it), not the terminal itself;
+     * `stderr`: onto this process's stderr, keeping its stdout for data (a script's --json).
+     */
+    stdout?: 'inherit' | 'ignore' | 'relay' | 'stderr';
   } = {},
 ): Promise<number> {
   return new Promise((resolve) => {
     const relay = options.stdout === 'relay';
-    const stdout: 'pipe' | 'inherit' | 'ignore' = relay ? 'pipe' : ((options.stdout as 'inherit' | 'ignore' | undefined) ?? 'inherit');
+    const toStderr = options.stdout === 'stderr';
+    const stdout: 'pipe' | 'inherit' | 'ignore' =
+      relay || toStderr ? 'pipe' : ((options.stdout as 'inherit' | 'ignore' | undefined) ?? 'inherit');
     const child: ChildProcess = spawn(command, args, {
       stdio: ['ignore', stdout, relay ? 'pipe' : 'inherit'],
       env: { ...process.env, ...options.env },
     });
-    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => (toStderr ? process.stderr : process.stdout).write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.on('error', (error) => {
       console.error(`could not start ${command}: ${error.message}`);

@@ -1,0 +1,232 @@
+/**
+ * npm run selfcheck [-- --profile NAME ...] [-- --defect NAME ...] [-- --grep PATTERN] [-- --json] [-- --repeat N]
+ * The suite proves its own power. Every planted defect of the reference implementation (defects.ts) is planted in
+ * the embedded stack, in batches of defects whose expected red (row, check) pairs neither overlap nor change when
+ * planted together (selfcheck/batches.ts, from functional/proofs/planted-defects.ts); the functional suite runs
+ * once per batch, and the checks a planted defect must turn red are excused as expected failures once they have
+ * failed (fixtures/playwright/expected-red.ts), so that Playwright keeps its workers. The defects the @resilience
+ * checks prove are planted one at a time under their check. Printed per defect: caught or missed, rows red, missed
+ * pairs; per batch, false alarms (red pairs no planted defect explains) with their first error line; then the
+ * mutation score (caught / planted) and precision (explained red pairs / red pairs). Under each profile asked for
+ * (reference and acme by default). `--json` prints the same as data on stdout (the log goes to stderr).
+ * `--repeat N` instead runs the clean stack N times per profile and names every check whose verdict changed (flaky),
+ * with its failure messages. Outputs: reports/output/selfcheck. Exit 0 when the self-check holds.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import type { ExpectedRed } from '../fixtures/playwright/expected-red.ts';
+import { expectedRedVariable } from '../fixtures/playwright/expected-red.ts';
+import { resolveProfile } from '../fixtures/profile/load-profile.ts';
+import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
+import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { plantedDefects } from '../functional/proofs/planted-defects.ts';
+import { Defect, parseDefects } from '../reference-implementation/defects.ts';
+import { reportPaths } from '../reports/paths.ts';
+import { RowCoverage } from '../reports/row-coverage.ts';
+import { type Batch, batchesOf } from '../selfcheck/batches.ts';
+import { flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
+import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
+import { cliCommand, repeatable, wholeNumber } from './cli.ts';
+import { caughtByResilience, runResilienceChecks } from './resilience-checks.ts';
+import { runCommand } from './run-command.ts';
+
+const options = cliCommand(
+  'npm run selfcheck --',
+  'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
+  [
+    'npm run selfcheck                                  # every defect, both profiles',
+    'npm run selfcheck -- --profile reference --json > selfcheck.json',
+    'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
+    'npm run selfcheck -- --repeat 10                   # the clean stack ten times: flaky checks named',
+  ],
+)
+  .option('--profile <name|file>', 'a profile the stack serves (repeatable; reference and acme by default)', repeatable)
+  .option('--defect <name>', `a defect to plant (repeatable; all by default): ${Defect.options.join(', ')}`, repeatable)
+  .option('--grep <pattern>', 'run only the functional checks matching it (a sample of rows, say); pairs not run are not judged')
+  .option('--json', 'print the result as JSON on stdout (the log goes to stderr)')
+  .option('--repeat <n>', 'run the clean stack N times per profile and name the checks whose verdict changed', wholeNumber(2, 100))
+  .parse()
+  .opts<{ profile?: string[]; defect?: string[]; grep?: string; json?: boolean; repeat?: number }>();
+
+const log = (line = '') => (options.json ? console.error(line) : console.log(line));
+const profiles = options.profile ?? ['reference', 'acme'];
+let defects: Defect[];
+try {
+  defects = options.defect ? [...parseDefects(options.defect.join(','))] : [...Defect.options];
+  for (const profile of profiles) resolveProfile(profile, process.cwd()); // refuses an unknown profile before anything starts
+} catch (error) {
+  console.error(`npm run selfcheck: ${(error as Error).message}\n(npm run selfcheck -- --help lists every option)`);
+  process.exit(2);
+}
+
+const catalog = loadCatalog();
+const root = join(reportPaths().output, 'selfcheck');
+rmSync(root, { recursive: true, force: true });
+mkdirSync(root, { recursive: true });
+const started = performance.now();
+const elapsed = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+// Defects are planted in the embedded reference implementation only: a deployment named by TD448_TARGET is left alone.
+const { [targetFileVariable]: deployment, ...embeddedOnly } = process.env;
+if (deployment)
+  log(`${targetFileVariable}=${deployment} is ignored: the self-check plants defects in the embedded reference implementation`);
+const safeName = (profile: string) => profile.replace(/[^a-z0-9-]+/gi, '-');
+
+/** The functional suite against the embedded stack under a profile; the verdict of each check it ran. */
+async function runFunctional(output: string, profile: string, env: NodeJS.ProcessEnv): Promise<SeenCheck[] | undefined> {
+  rmSync(output, { recursive: true, force: true });
+  await runCommand('playwright', ['test', '--project=functional', ...(options.grep ? ['--grep', options.grep] : [])], {
+    env: {
+      ...embeddedOnly,
+      ...env,
+      [embeddedProfileVariable]: profile,
+      TD448_REPORT_OUTPUT: output,
+      TD448_CONSOLE_REPORTER: 'dot',
+    },
+    stdout: options.json ? 'stderr' : 'inherit',
+  });
+  try {
+    const coverage = RowCoverage.parse(JSON.parse(readFileSync(reportPaths(output).rowCoverage, 'utf8')));
+    return coverage.rows.flatMap((row) =>
+      row.checks.map((check) => ({
+        pair: `${row.row}:${check.check}`,
+        title: check.title,
+        outcome: check.outcome,
+        ...(check.reason ? { reason: check.reason } : {}),
+      })),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** One batch planted together: its defects' verdicts and its false alarms. */
+async function runBatch(batch: Batch, index: number, profile: string): Promise<{ defects: DefectVerdict[]; batch: BatchVerdict }> {
+  const output = join(root, safeName(profile), `batch-${index + 1}`);
+  mkdirSync(output, { recursive: true });
+  const expected: ExpectedRed = { pairs: {} };
+  for (const [defect, pairs] of batch.pairs) for (const pair of pairs) expected.pairs[pair] = [...(expected.pairs[pair] ?? []), defect];
+  const expectedFile = join(root, `${safeName(profile)}-batch-${index + 1}-expected-red.json`);
+  writeFileSync(expectedFile, JSON.stringify(expected, null, 1));
+  log(
+    `\n── profile ${profile}, batch ${index + 1}: ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red) ──`,
+  );
+  const since = performance.now();
+  const seen = await runFunctional(output, profile, { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile });
+  if (!seen) {
+    const reason = `the run of batch ${index + 1} wrote no row-coverage record (see its log above; outputs in ${output})`;
+    return {
+      defects: batch.defects.map((defect) => ({
+        defect,
+        profile,
+        provenBy: 'functional',
+        caught: false,
+        expected: batch.pairs.get(defect)?.size ?? 0,
+        red: 0,
+        missed: [],
+        rowsRed: [],
+        notRun: reason,
+      })),
+      batch: { profile, defects: [...batch.defects], falseAlarms: [], redPairs: 0, seconds: elapsed(since) },
+    };
+  }
+  const judged = judgeBatch(batch, profile, seen, elapsed(since));
+  for (const verdict of judged.defects)
+    if (verdict.expected === 0)
+      verdict.notRun = `the run checked none of the pairs it breaks (check ${plantedDefects[verdict.defect as Defect].check})${options.grep ? `: widen --grep ${options.grep}` : ''}`;
+  return judged;
+}
+
+/** A resilience defect planted alone under the check that must catch it. */
+async function runResilienceDefect(defect: Defect, check: string, profile: string): Promise<DefectVerdict> {
+  const output = join(root, safeName(profile), `resilience-${defect}`);
+  log(`\n── profile ${profile}: ${defect} planted, the ${check} check must fail ──`);
+  const run = await runResilienceChecks(
+    output,
+    { ...embeddedOnly, [crashableVariable]: '1', [embeddedProfileVariable]: profile, [defectsVariable]: defect },
+    { grep: check, stdout: options.json ? 'stderr' : 'inherit' },
+  );
+  const caught = caughtByResilience(run);
+  return {
+    defect,
+    profile,
+    provenBy: check,
+    caught,
+    expected: 1,
+    red: caught ? 1 : 0,
+    missed: caught ? [] : [check],
+    rowsRed: [],
+    ...(run.junit ? {} : { notRun: `the ${check} check wrote no JUnit report (exit ${run.code}; outputs in ${output})` }),
+  };
+}
+
+if (options.repeat) {
+  // Flakiness: the clean stack, N times per profile; a check whose verdict changes is flaky.
+  const flaky = [];
+  for (const profile of profiles) {
+    const runs: RunVerdicts[] = [];
+    for (let run = 1; run <= options.repeat; run += 1) {
+      log(`\n── profile ${profile}: clean run ${run} of ${options.repeat} ──`);
+      const seen = await runFunctional(join(root, safeName(profile), `repeat-${run}`), profile, {});
+      runs.push(seen ?? 'no record');
+    }
+    flaky.push(...flakyChecks(profile, runs));
+  }
+  const result = { repeat: options.repeat, profiles, flaky, seconds: elapsed(started) };
+  writeFileSync(join(root, 'repeat.json'), JSON.stringify(result, null, 2));
+  log(`\nflaky checks over ${options.repeat} clean runs per profile (${profiles.join(', ')}): ${flaky.length}`);
+  for (const check of flaky) {
+    log(`  ${check.profile}  ${check.title}: failed ${check.failed} of ${check.runs}`);
+    for (const message of check.messages.slice(0, 3)) log(`      ${message}`);
+  }
+  log(`self-check --repeat ${options.repeat} ${flaky.length === 0 ? 'holds' : 'FAILED'} in ${Math.round(result.seconds)} s`);
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  process.exit(flaky.length === 0 ? 0 : 1);
+}
+
+const verdicts: DefectVerdict[] = [];
+const batchVerdicts: BatchVerdict[] = [];
+const batches = batchesOf(catalog, defects);
+log(
+  `self-check: ${defects.length} defects under ${profiles.join(' and ')}; ${batches.length} batch(es) of the functional suite per profile`,
+);
+for (const profile of profiles) {
+  for (const [index, batch] of batches.entries()) {
+    const judged = await runBatch(batch, index, profile);
+    verdicts.push(...judged.defects);
+    batchVerdicts.push(judged.batch);
+  }
+  for (const defect of defects) {
+    const check = plantedDefects[defect].provenByResilience;
+    if (check) verdicts.push(await runResilienceDefect(defect, check, profile));
+  }
+}
+const result: SelfCheckResult = summarize(verdicts, batchVerdicts, elapsed(started));
+writeFileSync(join(root, 'selfcheck.json'), JSON.stringify(result, null, 2));
+
+log(`\nprofile     defect                              proven by        expected   red  verdict`);
+for (const verdict of result.defects) {
+  const state = verdict.notRun
+    ? `NOT RUN: ${verdict.notRun}`
+    : !verdict.caught
+      ? 'MISSED'
+      : verdict.missed.length > 0
+        ? `caught, ${verdict.missed.length} pair(s) stayed green: ${verdict.missed.slice(0, 8).join(', ')}`
+        : 'caught';
+  log(
+    `${verdict.profile.padEnd(11)} ${verdict.defect.padEnd(35)} ${verdict.provenBy.padEnd(16)} ${String(verdict.expected).padStart(8)} ${String(verdict.red).padStart(5)}  ${state}`,
+  );
+}
+for (const batch of result.batches) {
+  if (batch.falseAlarms.length === 0) continue;
+  log(`\nfalse alarms under ${batch.profile} with ${batch.defects.join(', ')} planted: ${batch.falseAlarms.length}`);
+  for (const alarm of batch.falseAlarms.slice(0, 20)) log(`  ${alarm.pair}: ${alarm.reason ?? '(no message)'}`);
+}
+const caught = result.defects.filter((verdict) => verdict.caught).length;
+const redPairs = result.batches.reduce((sum, batch) => sum + batch.redPairs, 0);
+const alarms = result.batches.reduce((sum, batch) => sum + batch.falseAlarms.length, 0);
+log(`\nmutation score: ${caught}/${result.defects.length} defects caught (${(result.mutationScore * 100).toFixed(1)} %)`);
+log(`precision: ${redPairs - alarms}/${redPairs} red pairs explained by a planted defect (${(result.precision * 100).toFixed(1)} %)`);
+log(`self-check ${result.holds ? 'holds' : 'FAILED'} in ${Math.round(result.seconds)} s; record: ${join(root, 'selfcheck.json')}`);
+if (options.json) console.log(JSON.stringify(result, null, 2));
+process.exit(result.holds ? 0 : 1);

@@ -1,0 +1,39 @@
+import { expect, test } from '@playwright/test';
+import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { expectedRed } from '../functional/proofs/planted-defects.ts';
+import { Defect } from '../reference-implementation/defects.ts';
+import { batchesOf, compatible } from './batches.ts';
+
+const catalog = loadCatalog();
+
+test.describe('batches of defects planted together', () => {
+  test('defects whose red pairs overlap are never in one batch (omit-allow and omit-location-for-client-ids both break restful rows)', () => {
+    expect(compatible(catalog, 'omit-allow', 'omit-location-for-client-ids')).toBe(false);
+    expect(compatible(catalog, 'omit-retry-after', 'leak-rate-limit-on-invoice-export')).toBe(false);
+    expect(compatible(catalog, 'omit-allow', 'drop-event')).toBe(true);
+  });
+
+  test('a defect that hides another’s evidence is not planted with it (drop-event hides skip-rollback’s committed event)', () => {
+    expect(compatible(catalog, 'drop-event', 'skip-rollback')).toBe(false);
+  });
+
+  test('every functional defect is in exactly one batch, the resilience ones in none, and no two pairs of a batch collide', () => {
+    const batches = batchesOf(catalog, Defect.options);
+    const planted = batches.flatMap((batch) => batch.defects);
+    expect(new Set(planted).size).toBe(planted.length);
+    expect(planted).not.toContain('relay-drops-on-failure');
+    expect(planted).toContain('drop-event');
+    expect(planted.length).toBeGreaterThanOrEqual(17);
+    for (const batch of batches) {
+      const all = batch.defects.flatMap((defect) => [...(batch.pairs.get(defect) ?? [])]);
+      expect(new Set(all).size, `pairs of ${batch.defects.join(', ')}`).toBe(all.length);
+      // Each defect's pairs are those the declarations give with the whole batch planted.
+      for (const defect of batch.defects)
+        expect([...(batch.pairs.get(defect) ?? [])].sort()).toEqual([...expectedRed(catalog, [defect], new Set(batch.defects))].sort());
+    }
+  });
+
+  test('the 17 functional defects fit in a few batches (each batch is one run of the suite)', () => {
+    expect(batchesOf(catalog, Defect.options).length).toBeLessThanOrEqual(3);
+  });
+});

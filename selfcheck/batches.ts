@@ -1,0 +1,51 @@
+import type { Catalog } from '../fixtures/catalog/model.ts';
+import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
+import type { Defect } from '../reference-implementation/defects.ts';
+
+/** A (row, check) pair as the proofs name it: `"<catalog row number>:<check kind>"`, e.g. `"12:rollback"`. */
+export type Pair = string;
+
+/** Defects planted together in one stack, and the pairs each must turn red there. */
+export type Batch = {
+  defects: Defect[];
+  /** Each defect's expected red pairs, computed with the whole batch planted (a defect can hide another's evidence). */
+  pairs: Map<Defect, Set<Pair>>;
+};
+
+const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) => expectedRed(catalog, [defect], new Set(planted));
+
+/**
+ * Whether two defects can be planted in one stack and still be told apart: their expected red pairs do not
+ * overlap, and neither one's pairs change when the other is planted beside it (drop-event hides the event that
+ * shows skip-rollback committing a read). Computed from the declarations of functional/proofs/planted-defects.ts,
+ * never from a list of exceptions.
+ */
+export function compatible(catalog: Catalog, a: Defect, b: Defect): boolean {
+  const aAlone = pairsOf(catalog, a, [a]);
+  const bAlone = pairsOf(catalog, b, [b]);
+  const aWith = pairsOf(catalog, a, [a, b]);
+  const bWith = pairsOf(catalog, b, [a, b]);
+  const same = (x: Set<Pair>, y: Set<Pair>) => x.size === y.size && [...x].every((pair) => y.has(pair));
+  return same(aAlone, aWith) && same(bAlone, bWith) && ![...aAlone].some((pair) => bAlone.has(pair));
+}
+
+/**
+ * The defects the functional suite proves, grouped into as few batches as a greedy colouring finds (largest red
+ * set first), each batch a set of pairwise compatible defects. Defects proven by the @resilience checks
+ * (`provenByResilience`) are left out: each is proven alone by its check. Deterministic for a given input order.
+ */
+export function batchesOf(catalog: Catalog, defects: readonly Defect[]): Batch[] {
+  const functional = defects.filter((defect) => !plantedDefects[defect].provenByResilience);
+  const size = new Map(functional.map((defect) => [defect, pairsOf(catalog, defect, [defect]).size]));
+  const ordered = [...functional].sort((a, b) => (size.get(b) ?? 0) - (size.get(a) ?? 0));
+  const groups: Defect[][] = [];
+  for (const defect of ordered) {
+    const group = groups.find((members) => members.every((member) => compatible(catalog, member, defect)));
+    if (group) group.push(defect);
+    else groups.push([defect]);
+  }
+  return groups.map((members) => ({
+    defects: members,
+    pairs: new Map(members.map((defect) => [defect, pairsOf(catalog, defect, members)])),
+  }));
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { Defect } from '../reference-implementation/defects.ts';
+import type { Batch, Pair } from './batches.ts';
+
+/** What one planted defect did to the suite: the pairs it had to turn red, those that did, those that stayed green. */
+export const DefectVerdict = z.object({
+  defect: z.string(),
+  profile: z.string(),
+  /** How it was proven: `functional` (its batch's run of the functional suite) or the @resilience check's tag. */
+  provenBy: z.string(),
+  /** At least one expected pair went red (for a resilience defect: its check failed). */
+  caught: z.boolean(),
+  expected: z.number().int().nonnegative(),
+  red: z.number().int().nonnegative(),
+  /** Expected pairs that stayed green, as `"<row>:<check>"`. */
+  missed: z.array(z.string()),
+  /** Catalog rows of the expected pairs that went red. */
+  rowsRed: z.array(z.number().int().positive()),
+  /** Why the defect could not be judged (its batch's run wrote no record), when it could not. */
+  notRun: z.string().optional(),
+});
+export type DefectVerdict = z.infer<typeof DefectVerdict>;
+
+/** One batch's run: the defects planted together, and the red pairs none of them explains (false alarms). */
+export const BatchVerdict = z.object({
+  profile: z.string(),
+  defects: z.array(z.string()),
+  falseAlarms: z.array(z.object({ pair: z.string(), reason: z.string().optional() })),
+  redPairs: z.number().int().nonnegative(),
+  seconds: z.number(),
+});
+export type BatchVerdict = z.infer<typeof BatchVerdict>;
+
+/** The self-check's result as `npm run selfcheck -- --json` prints it. */
+export const SelfCheckResult = z.object({
+  defects: z.array(DefectVerdict),
+  batches: z.array(BatchVerdict),
+  /** Defects caught / defects planted, 0..1 (mutation testing's mutation score). */
+  mutationScore: z.number().min(0).max(1),
+  /** Red pairs some planted defect explains / all red pairs, 0..1 (1 when nothing went red). */
+  precision: z.number().min(0).max(1),
+  /** Every defect caught on every expected pair, no false alarm, nothing not run. */
+  holds: z.boolean(),
+  seconds: z.number(),
+});
+export type SelfCheckResult = z.infer<typeof SelfCheckResult>;
+
+/** A check's verdict as the run's row-coverage record gives it (reports/row-coverage.ts). */
+export type SeenCheck = { pair: Pair; title?: string; outcome: 'passed' | 'failed' | 'not-run'; reason?: string };
+
+/**
+ * Judges one batch's run: per defect, its expected pairs red or missed; for the batch, the red pairs no defect of
+ * it explains. A pair is red when any of its checks failed. Expected pairs the run did not select (`--grep`) are
+ * neither red nor missed: they are left out of `expected`.
+ */
+export function judgeBatch(
+  batch: Batch,
+  profile: string,
+  seen: readonly SeenCheck[],
+  seconds: number,
+): { defects: DefectVerdict[]; batch: BatchVerdict } {
+  const red = new Map<Pair, string | undefined>();
+  const ran = new Set<Pair>();
+  for (const check of seen) {
+    if (check.outcome !== 'not-run') ran.add(check.pair);
+    if (check.outcome === 'failed' && !red.has(check.pair)) red.set(check.pair, check.reason);
+  }
+  const defects = batch.defects.map((defect: Defect): DefectVerdict => {
+    const expected = [...(batch.pairs.get(defect) ?? [])].filter((pair) => ran.has(pair) || red.has(pair));
+    const hit = expected.filter((pair) => red.has(pair));
+    return {
+      defect,
+      profile,
+      provenBy: 'functional',
+      caught: hit.length > 0,
+      expected: expected.length,
+      red: hit.length,
+      missed: expected.filter((pair) => !red.has(pair)),
+      rowsRed: [...new Set(hit.map((pair) => Number(pair.split(':')[0])))].sort((a, b) => a - b),
+    };
+  });
+  const explained = new Set(batch.defects.flatMap((defect) => [...(batch.pairs.get(defect) ?? [])]));
+  const falseAlarms = [...red].filter(([pair]) => !explained.has(pair)).map(([pair, reason]) => ({ pair, reason }));
+  return { defects, batch: { profile, defects: [...batch.defects], falseAlarms, redPairs: red.size, seconds } };
+}
+
+/** The whole campaign's figures from its defects' and batches' verdicts. */
+export function summarize(defects: readonly DefectVerdict[], batches: readonly BatchVerdict[], seconds: number): SelfCheckResult {
+  const caught = defects.filter((verdict) => verdict.caught).length;
+  const redPairs = batches.reduce((sum, batch) => sum + batch.redPairs, 0);
+  const falseAlarms = batches.reduce((sum, batch) => sum + batch.falseAlarms.length, 0);
+  return {
+    defects: [...defects],
+    batches: [...batches],
+    mutationScore: defects.length === 0 ? 0 : caught / defects.length,
+    precision: redPairs === 0 ? 1 : (redPairs - falseAlarms) / redPairs,
+    holds:
+      defects.length > 0 &&
+      defects.every((verdict) => verdict.caught && verdict.missed.length === 0 && !verdict.notRun) &&
+      falseAlarms === 0,
+    seconds,
+  };
+}
