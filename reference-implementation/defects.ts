@@ -65,6 +65,19 @@ export const Defect = z.enum([
   'drop-request-id-on-patch',
   /** An expired token is accepted on GET (the expiry checked on writes only, as a read-path cache of verified tokens might). */
   'accept-expired-on-get',
+  /**
+   * A failure after the write rolls the record back, and the event is sent all the same (enqueued from the error
+   * path, after the rollback): the state is restored, the rest of the system is told of a change that never was.
+   */
+  'emit-event-on-rollback',
+  /** The transaction-log entry of a rolled-back request records a plain server error (rolledBack false): complete, and false. */
+  'log-rollback-as-server-error',
+  /** DELETE answers carry a traceparent of a new trace, not the caller's (W3C Trace Context broken on one method). */
+  'restart-trace-on-delete',
+  /** Events of the /invoice endpoints carry a traceparent of a new trace (an async worker that starts its own): right shape, wrong trace. */
+  'trace-lost-in-invoice-events',
+  /** The XML answer of a create leaves out the record's data (the XML writer skips the nested object); its JSON answer is whole. */
+  'xml-create-without-data',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -24,7 +24,7 @@ import { plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
-import { type Batch, batchesOf } from '../selfcheck/batches.ts';
+import { type Batch, batchesOf, rowsGrep, sampleRows } from '../selfcheck/batches.ts';
 import { flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
 import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
@@ -43,16 +43,22 @@ const options = cliCommand(
 )
   .option('--profile <name|file>', 'a profile the stack serves (repeatable; reference and acme by default)', repeatable)
   .option('--defect <name>', `a defect to plant (repeatable; all by default): ${Defect.options.join(', ')}`, repeatable)
-  .option('--grep <pattern>', 'run only the functional checks matching it (a sample of rows, say); pairs not run are not judged')
+  .option('--grep <pattern>', 'run only the functional checks matching it; pairs not run are not judged')
+  .option(
+    '--sample <n>',
+    'run every check of N rows per defect only (its first, its last, and spread between): the short self-check of npm test',
+    wholeNumber(1, 320),
+  )
   .option('--json', 'print the result as JSON on stdout (the log goes to stderr)')
   .option('--repeat <n>', 'run the clean stack N times per profile and name the checks whose verdict changed', wholeNumber(2, 100))
   .parse()
-  .opts<{ profile?: string[]; defect?: string[]; grep?: string; json?: boolean; repeat?: number }>();
+  .opts<{ profile?: string[]; defect?: string[]; grep?: string; sample?: number; json?: boolean; repeat?: number }>();
 
 const log = (line = '') => (options.json ? console.error(line) : console.log(line));
 const profiles = options.profile ?? ['reference', 'acme'];
 let defects: Defect[];
 try {
+  if (options.sample && options.grep) throw new Error('--sample and --grep both choose the checks run: give one of them');
   defects = options.defect ? [...parseDefects(options.defect.join(','))] : [...Defect.options];
   for (const profile of profiles) resolveProfile(profile, process.cwd()); // refuses an unknown profile before anything starts
 } catch (error) {
@@ -73,9 +79,14 @@ if (deployment)
 const safeName = (profile: string) => profile.replace(/[^a-z0-9-]+/gi, '-');
 
 /** The functional suite against the embedded stack under a profile; the verdict of each check it ran. */
-async function runFunctional(output: string, profile: string, env: NodeJS.ProcessEnv): Promise<SeenCheck[] | undefined> {
+async function runFunctional(
+  output: string,
+  profile: string,
+  env: NodeJS.ProcessEnv,
+  grep = options.grep,
+): Promise<SeenCheck[] | undefined> {
   rmSync(output, { recursive: true, force: true });
-  await runCommand('playwright', ['test', '--project=functional', ...(options.grep ? ['--grep', options.grep] : [])], {
+  await runCommand('playwright', ['test', '--project=functional', ...(grep ? ['--grep', grep] : [])], {
     env: {
       ...embeddedOnly,
       ...env,
@@ -108,11 +119,17 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
   for (const [defect, pairs] of batch.pairs) for (const pair of pairs) expected.pairs[pair] = [...(expected.pairs[pair] ?? []), defect];
   const expectedFile = join(root, `${safeName(profile)}-batch-${index + 1}-expected-red.json`);
   writeFileSync(expectedFile, JSON.stringify(expected, null, 1));
+  const sample = options.sample ? sampleRows(batch, options.sample) : undefined;
   log(
-    `\n── profile ${profile}, batch ${index + 1}: ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red) ──`,
+    `\n── profile ${profile}, batch ${index + 1}: ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect` : ''}) ──`,
   );
   const since = performance.now();
-  const seen = await runFunctional(output, profile, { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile });
+  const seen = await runFunctional(
+    output,
+    profile,
+    { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile },
+    sample ? rowsGrep(sample) : options.grep,
+  );
   if (!seen) {
     const reason = `the run of batch ${index + 1} wrote no row-coverage record (see its log above; outputs in ${output})`;
     return {

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { expectedRed } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
-import { batchesOf, compatible } from './batches.ts';
+import { batchesOf, compatible, rowsGrep, sampleRows } from './batches.ts';
 
 const catalog = loadCatalog();
 
@@ -35,5 +35,25 @@ test.describe('batches of defects planted together', () => {
 
   test('the 17 functional defects fit in a few batches (each batch is one run of the suite)', () => {
     expect(batchesOf(catalog, Defect.options).length).toBeLessThanOrEqual(3);
+  });
+});
+
+test.describe('a sampled self-check', () => {
+  test('takes each defect’s first and last rows and some between, and the grep selects exactly their tags', () => {
+    const batch = batchesOf(catalog, ['omit-allow', 'leak-rate-limit-on-invoice-export', 'drop-event'])[0];
+    if (!batch) throw new Error('no batch');
+    const rows = sampleRows(batch, 3);
+    const rowsOf = (defect: 'omit-allow' | 'drop-event') =>
+      [...(batch.pairs.get(defect) ?? [])].map((pair) => Number(pair.split(':')[0])).sort((a, b) => a - b);
+    for (const defect of ['omit-allow', 'drop-event'] as const) {
+      const own = rowsOf(defect);
+      expect(rows).toContain(own[0]);
+      expect(rows).toContain(own.at(-1));
+      expect(rows.filter((row) => own.includes(row)).length).toBeGreaterThanOrEqual(3);
+    }
+    const grep = new RegExp(rowsGrep([7, 12]));
+    expect(grep.test('row 7 … @restful @row-7')).toBe(true);
+    expect(grep.test('row 71 … @restful @row-71')).toBe(false);
+    expect(grep.test('row 12 … @row-12 @catalog-contradiction')).toBe(true);
   });
 });

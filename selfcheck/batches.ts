@@ -49,3 +49,25 @@ export function batchesOf(catalog: Catalog, defects: readonly Defect[]): Batch[]
     pairs: new Map(members.map((defect) => [defect, pairsOf(catalog, defect, members)])),
   }));
 }
+
+/**
+ * The rows a sampled self-check runs for one batch: for each defect, `perDefect` of the rows of its expected pairs,
+ * spread evenly over them (the first and the last included), so that a defect breaking one endpoint or one method
+ * is judged there too. Every check of a sampled row runs, so a false alarm on a sampled row is still seen.
+ * Sorted catalog row numbers.
+ */
+export function sampleRows(batch: Batch, perDefect: number): number[] {
+  const rows = new Set<number>();
+  for (const pairs of batch.pairs.values()) {
+    const own = [...new Set([...pairs].map((pair) => Number(pair.split(':')[0])))].sort((a, b) => a - b);
+    const take = Math.min(perDefect, own.length);
+    for (let i = 0; i < take; i += 1) {
+      const row = own[take === 1 ? 0 : Math.round((i * (own.length - 1)) / (take - 1))];
+      if (row !== undefined) rows.add(row);
+    }
+  }
+  return [...rows].sort((a, b) => a - b);
+}
+
+/** A Playwright --grep selecting every check of these catalog rows (their `@row-N` tags). */
+export const rowsGrep = (rows: readonly number[]) => `@row-(${rows.join('|')})\\b`;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
@@ -109,7 +110,12 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   function stamp(request: FastifyRequest, reply: FastifyReply) {
     const context = request.td448;
     if (!(deps.defects.has('drop-request-id-on-patch') && request.method === 'PATCH')) reply.header(identity.requestId, context.requestId);
-    reply.header(identity.traceparent, traceparentOf(context));
+    reply.header(
+      identity.traceparent,
+      deps.defects.has('restart-trace-on-delete') && request.method === 'DELETE'
+        ? `00-${randomBytes(16).toString('hex')}-${context.spanId}-${context.traceFlags}`
+        : traceparentOf(context),
+    );
     if (faultApplied && context.faultsApplied.length > 0) reply.header(faultApplied, context.faultsApplied.join(', '));
     if (context.version !== null && request.td448Route) {
       const action = context.action !== null ? wire.actionOf(wire.actionWord(context.action)) : undefined;
@@ -132,8 +138,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
       status: deps.defects.has('log-client-errors-as-200') && [404, 409, 422].includes(status) ? 200 : status,
       durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
       attempts: context.attempts,
-      outcome: context.rolledBack ? 'rolled-back' : (context.outcome ?? outcomeFor(status)),
-      rolledBack: context.rolledBack,
+      ...(context.rolledBack && deps.defects.has('log-rollback-as-server-error')
+        ? { outcome: outcomeFor(status), rolledBack: false }
+        : { outcome: context.rolledBack ? 'rolled-back' : (context.outcome ?? outcomeFor(status)), rolledBack: context.rolledBack }),
       ...(context.detail ? { detail: context.detail } : {}),
     });
   }

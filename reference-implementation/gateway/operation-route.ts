@@ -164,7 +164,10 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
       await result.afterCommit();
       deps.onCommit?.();
     }
-    const rendered = render(result, format);
+    const rendered = render(
+      deps.defects.has('xml-create-without-data') && format === 'xml' && operation.actionKey === 'create' ? withoutData(result) : result,
+      format,
+    );
     return reply.code(result.status).headers(rendered.headers).send(rendered.body);
   });
 
@@ -209,4 +212,11 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     }
     return operation;
   }
+}
+
+/** The xml-create-without-data defect: the record as an XML writer that skips nested objects would write it. */
+function withoutData(result: OperationResult): OperationResult {
+  if (typeof result.body !== 'object' || result.body === null) return result;
+  const { data: _skipped, ...rest } = result.body as Record<string, unknown>;
+  return { ...result, body: rest };
 }

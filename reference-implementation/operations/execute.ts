@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Operation } from '../../fixtures/catalog/model.ts';
 import { renderEvent } from '../../fixtures/profile/events.ts';
@@ -93,129 +93,146 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
   const { wire } = deps;
 
   const rollsBack = !deps.defects.has('skip-rollback');
-  const result = deps.database.transaction(() => {
-    let result: OperationResult;
-    let subject: string;
-    let eventRecord: unknown;
-    switch (operation.actionKey) {
-      case 'create': {
-        const data = validate(resourceBodies[endpoint] as z.ZodType<Record<string, unknown>>, input.fields, `a ${resource} record`);
-        const id = input.id ?? randomUUID();
-        if (deps.records.get(endpoint, id))
-          throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
-        const record = deps.records.create(endpoint, data, id);
-        result = { status: 201, root: 'record', body: record };
-        if (!(deps.defects.has('omit-location-for-client-ids') && input.id !== undefined))
-          result.location = wire.path(operation, input.version, record.id, null);
-        subject = record.id;
-        eventRecord = record;
-        break;
-      }
-      case 'delete': {
-        const id = needId(deps, input, 'delete');
-        const record = deps.records.get(endpoint, id);
-        if (!record || !deps.records.delete(endpoint, id)) throw notFound(input, id);
-        result = { status: 204, root: 'record', body: undefined };
-        subject = id;
-        eventRecord = record;
-        break;
-      }
-      case 'update-config': {
-        const id = needId(deps, input, 'update-config');
-        // The gateway hands the configuration over as {config}, whatever member the profile names it by.
-        const { config } = validate(UpdateConfigBody, input.fields, 'a configuration');
-        const record = deps.records.updateConfig(endpoint, id, config);
-        if (!record) throw notFound(input, id);
-        result = { status: 200, root: 'record', body: record };
-        subject = deps.defects.has('event-subject-of-update-config') ? resource : id;
-        eventRecord = record;
-        break;
-      }
-      case 'check-status': {
-        const checkedAt = new Date().toISOString();
-        if (input.id !== undefined) {
-          const record = deps.records.get(endpoint, input.id);
-          if (!record) throw notFound(input, input.id);
-          result = { status: 200, root: 'status', body: { resource: endpoint, id: record.id, status: record.status, checkedAt } };
+  // The event of this operation, kept for the emit-event-on-rollback defect (which sends it after a rollback).
+  let event: OutboxMessage | undefined;
+  const run = () =>
+    deps.database.transaction(() => {
+      let result: OperationResult;
+      let subject: string;
+      let eventRecord: unknown;
+      switch (operation.actionKey) {
+        case 'create': {
+          const data = validate(resourceBodies[endpoint] as z.ZodType<Record<string, unknown>>, input.fields, `a ${resource} record`);
+          const id = input.id ?? randomUUID();
+          if (deps.records.get(endpoint, id))
+            throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
+          const record = deps.records.create(endpoint, data, id);
+          result = { status: 201, root: 'record', body: record };
+          if (!(deps.defects.has('omit-location-for-client-ids') && input.id !== undefined))
+            result.location = wire.path(operation, input.version, record.id, null);
           subject = record.id;
-        } else {
+          eventRecord = record;
+          break;
+        }
+        case 'delete': {
+          const id = needId(deps, input, 'delete');
+          const record = deps.records.get(endpoint, id);
+          if (!record || !deps.records.delete(endpoint, id)) throw notFound(input, id);
+          result = { status: 204, root: 'record', body: undefined };
+          subject = id;
+          eventRecord = record;
+          break;
+        }
+        case 'update-config': {
+          const id = needId(deps, input, 'update-config');
+          // The gateway hands the configuration over as {config}, whatever member the profile names it by.
+          const { config } = validate(UpdateConfigBody, input.fields, 'a configuration');
+          const record = deps.records.updateConfig(endpoint, id, config);
+          if (!record) throw notFound(input, id);
+          result = { status: 200, root: 'record', body: record };
+          subject = deps.defects.has('event-subject-of-update-config') ? resource : id;
+          eventRecord = record;
+          break;
+        }
+        case 'check-status': {
+          const checkedAt = new Date().toISOString();
+          if (input.id !== undefined) {
+            const record = deps.records.get(endpoint, input.id);
+            if (!record) throw notFound(input, input.id);
+            result = { status: 200, root: 'status', body: { resource: endpoint, id: record.id, status: record.status, checkedAt } };
+            subject = record.id;
+          } else {
+            result = {
+              status: 200,
+              root: 'status',
+              body: { resource: endpoint, status: 'ok', records: deps.records.count(endpoint), checkedAt },
+            };
+            subject = resource;
+          }
+          eventRecord = result.body;
+          break;
+        }
+        case 'export': {
+          let items: ResourceRecord[];
+          if (input.id !== undefined) {
+            const record = deps.records.get(endpoint, input.id);
+            if (!record) throw notFound(input, input.id);
+            items = [record];
+          } else {
+            items = deps.records.list(endpoint);
+          }
           result = {
             status: 200,
-            root: 'status',
-            body: { resource: endpoint, status: 'ok', records: deps.records.count(endpoint), checkedAt },
+            root: 'export',
+            body: { resource: endpoint, count: items.length, items, exportedAt: new Date().toISOString() },
           };
-          subject = resource;
+          subject = input.id ?? resource;
+          eventRecord = { resource: endpoint, count: items.length };
+          break;
         }
-        eventRecord = result.body;
-        break;
       }
-      case 'export': {
-        let items: ResourceRecord[];
-        if (input.id !== undefined) {
-          const record = deps.records.get(endpoint, input.id);
-          if (!record) throw notFound(input, input.id);
-          items = [record];
-        } else {
-          items = deps.records.list(endpoint);
-        }
-        result = {
-          status: 200,
-          root: 'export',
-          body: { resource: endpoint, count: items.length, items, exportedAt: new Date().toISOString() },
+
+      if (operation.results.includes('kafka') && !deps.defects.has('drop-event')) {
+        const requestId = input.context.requestId;
+        const traceparent =
+          deps.defects.has('trace-lost-in-invoice-events') && endpoint.startsWith('/invoice/')
+            ? `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`
+            : traceparentOf(input.context);
+        // The canonical structured CloudEvent, sent as the profile says (structured or binary, its correlation attribute).
+        const message = renderEvent(wire.profile.events, {
+          specversion: '1.0',
+          id: randomUUID(),
+          source: `/td448${endpoint}`,
+          type: wire.eventType(endpoint, operation.actionKey),
+          subject,
+          time: new Date().toISOString(),
+          datacontenttype: 'application/json',
+          requestid: requestId,
+          traceparent,
+          data: {
+            endpoint,
+            method: operation.method,
+            action: operation.actionKey,
+            version: input.version,
+            clientId: input.context.clientId ?? '',
+            record: eventRecord,
+          },
+        });
+        const outgoing = {
+          topic: deps.eventsTopic,
+          key: subject,
+          value: message.value,
+          headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
         };
-        subject = input.id ?? resource;
-        eventRecord = { resource: endpoint, count: items.length };
-        break;
+        event = outgoing;
+        const enqueue = () => deps.outbox.enqueue(outgoing);
+        const publish = deps.publishDirectly;
+        if (deps.defects.has('commit-outbox-separately'))
+          // The event written in a transaction of its own, one database round trip after the record's committed.
+          result.afterCommit = async () => {
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            deps.database.transaction(enqueue);
+          };
+        else if (deps.defects.has('publish-directly') && publish)
+          // The event sent to Kafka after the commit, not through the outbox, and not waited for.
+          result.afterCommit = () => void publish(outgoing).catch(() => {});
+        else enqueue();
       }
-    }
 
-    if (operation.results.includes('kafka') && !deps.defects.has('drop-event')) {
-      const requestId = input.context.requestId;
-      const traceparent = traceparentOf(input.context);
-      // The canonical structured CloudEvent, sent as the profile says (structured or binary, its correlation attribute).
-      const message = renderEvent(wire.profile.events, {
-        specversion: '1.0',
-        id: randomUUID(),
-        source: `/td448${endpoint}`,
-        type: wire.eventType(endpoint, operation.actionKey),
-        subject,
-        time: new Date().toISOString(),
-        datacontenttype: 'application/json',
-        requestid: requestId,
-        traceparent,
-        data: {
-          endpoint,
-          method: operation.method,
-          action: operation.actionKey,
-          version: input.version,
-          clientId: input.context.clientId ?? '',
-          record: eventRecord,
-        },
-      });
-      const outgoing = {
-        topic: deps.eventsTopic,
-        key: subject,
-        value: message.value,
-        headers: { ...message.headers, [wire.profile.headers.requestId.toLowerCase()]: requestId, traceparent },
-      };
-      const enqueue = () => deps.outbox.enqueue(outgoing);
-      const publish = deps.publishDirectly;
-      if (deps.defects.has('commit-outbox-separately'))
-        // The event written in a transaction of its own, one database round trip after the record's committed.
-        result.afterCommit = async () => {
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          deps.database.transaction(enqueue);
-        };
-      else if (deps.defects.has('publish-directly') && publish)
-        // The event sent to Kafka after the commit, not through the outbox, and not waited for.
-        result.afterCommit = () => void publish(outgoing).catch(() => {});
-      else enqueue();
-    }
-
-    input.beforeCommit?.(result);
-    if (input.failAfterWrite && rollsBack) throw failedAfterWrite(input);
-    return result;
-  });
+      input.beforeCommit?.(result);
+      if (input.failAfterWrite && rollsBack) throw failedAfterWrite(input);
+      return result;
+    });
+  let result: OperationResult;
+  try {
+    result = run();
+  } catch (error) {
+    const pending = event;
+    if (pending && input.failAfterWrite && deps.defects.has('emit-event-on-rollback'))
+      // The error path sends the event anyway: the record is rolled back, its event is not.
+      deps.database.transaction(() => deps.outbox.enqueue(pending));
+    throw error;
+  }
   if (input.failAfterWrite) throw failedAfterWrite(input);
   return result;
 }
