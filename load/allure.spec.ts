@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type AllureResult, campaignMetrics, campaignResults, filePrefix, operationsCsv, perfFile, writeAllureFiles } from './allure.ts';
+import type { TestResult } from 'allure-js-commons';
+import { campaignMetrics, campaignResults, filePrefix, operationsCsv, perfFile, writeAllureFiles } from './allure.ts';
 import { latencyChart } from './chart.ts';
 import { evaluateCampaign } from './evaluate.ts';
 import { projectRoot } from './run-campaign.ts';
@@ -15,7 +16,7 @@ const rateLimitVerdict = evaluateCampaign(
 );
 const latencyVerdict = evaluateCampaign(latency, report(latency));
 const resultsOf = (files: ReturnType<typeof campaignResults>) =>
-  files.filter((file) => file.name.endsWith('-result.json')).map((file) => JSON.parse(String(file.content)) as AllureResult);
+  files.filter((file) => file.name.endsWith('-result.json')).map((file) => JSON.parse(String(file.content)) as TestResult);
 
 test.describe('Allure results of a campaign', () => {
   const files = campaignResults(rateLimitVerdict, { artilleryReport: '{}' });
@@ -32,7 +33,7 @@ test.describe('Allure results of a campaign', () => {
   });
 
   test('carry epic, feature, story, tags and the catalog rows', () => {
-    const campaign = results[0] as AllureResult;
+    const campaign = results[0] as TestResult;
     const labels = (name: string) => campaign.labels.filter((label) => label.name === name).map((label) => label.value);
     expect(labels('epic')).toEqual(['load']);
     expect(labels('feature')).toEqual(['rate-limit']);
@@ -42,7 +43,7 @@ test.describe('Allure results of a campaign', () => {
   });
 
   test("attach the per-operation figures, the latency chart and Artillery's report, each as a file of its own", () => {
-    const campaign = results[0] as AllureResult;
+    const campaign = results[0] as TestResult;
     expect(campaign.attachments.map((a) => [a.name, a.type])).toEqual([
       ['latency over time', 'image/svg+xml'],
       ['per-operation figures', 'text/csv'],

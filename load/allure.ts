@@ -1,36 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Attachment, Stage, Status, type StepResult, type TestResult } from 'allure-js-commons';
 import { latencyChart } from './chart.ts';
-import type { CampaignVerdict, OperationFigures, ThresholdVerdict, VerdictStatus } from './evaluate.ts';
 import type { StressSummary } from './stress.ts';
+import type { CampaignVerdict, OperationFigures, ThresholdVerdict, VerdictStatus } from './verdict.ts';
 
-/** Allure's result format (what allure-js-commons writes), kept to the fields Allure 3 reads. */
-export interface AllureAttachment {
-  name: string;
-  source: string;
-  type: string;
-}
-export interface AllureStep {
-  name: string;
-  status: VerdictStatus;
-  stage: 'finished';
-  statusDetails: { message?: string };
-  start: number;
-  stop: number;
-  steps: AllureStep[];
-  attachments: AllureAttachment[];
-  parameters: { name: string; value: string }[];
-}
-export interface AllureResult extends AllureStep {
-  uuid: string;
-  historyId: string;
-  testCaseId: string;
-  fullName: string;
-  labels: { name: string; value: string }[];
-  links: { name?: string; url: string; type?: string }[];
-  description?: string;
-}
+/** Allure's result format is allure-js-commons' own (TestResult, StepResult, Attachment): the files written here are read by Allure 3. */
+const allureStatus: Record<VerdictStatus, Status> = {
+  passed: Status.PASSED,
+  failed: Status.FAILED,
+  broken: Status.BROKEN,
+  skipped: Status.SKIPPED,
+};
 
 /** One Allure 3 performance metric: the *-perf.json files hold arrays of these. */
 export interface PerfMetric {
@@ -97,7 +79,7 @@ export function timelineCsv(verdict: CampaignVerdict): string {
 
 interface Converter {
   files: AllureFile[];
-  attach(name: string, type: string, extension: string, content: string | Buffer): AllureAttachment;
+  attach(name: string, type: string, extension: string, content: string | Buffer): Attachment;
 }
 
 function converter(): Converter {
@@ -127,11 +109,11 @@ const labelsOf = (verdict: Pick<CampaignVerdict, 'profile' | 'campaign'>, story:
   ...rows.map((row) => ({ name: 'row', value: String(row) })),
 ];
 
-function step(name: string, status: VerdictStatus, verdict: CampaignVerdict, message = '', steps: AllureStep[] = []): AllureStep {
+function step(name: string, status: VerdictStatus, verdict: CampaignVerdict, message = '', steps: StepResult[] = []): StepResult {
   return {
     name,
-    status,
-    stage: 'finished',
+    status: allureStatus[status],
+    stage: Stage.FINISHED,
     statusDetails: message ? { message } : {},
     start: verdict.startedAt,
     stop: verdict.finishedAt,
@@ -141,7 +123,7 @@ function step(name: string, status: VerdictStatus, verdict: CampaignVerdict, mes
   };
 }
 
-function thresholdSteps(threshold: ThresholdVerdict, verdict: CampaignVerdict): AllureStep[] {
+function thresholdSteps(threshold: ThresholdVerdict, verdict: CampaignVerdict): StepResult[] {
   return threshold.checks.map((check) => step(`${check.name}: ${check.actual}`, check.status, verdict));
 }
 
@@ -151,8 +133,8 @@ function result(fields: {
   status: VerdictStatus;
   message: string;
   verdict: CampaignVerdict;
-  labels: AllureResult['labels'];
-}): AllureResult {
+  labels: TestResult['labels'];
+}): TestResult {
   return {
     ...step(fields.name, fields.status, fields.verdict, fields.message),
     uuid: randomUUID(),
@@ -341,17 +323,17 @@ export function stressResults(
   const knee = summary.knee
     ? `knee at ${summary.knee.rate} req/s [${summary.knee.engine}] (${summary.knee.reason}); highest rate that held: ${summary.knee.lastGoodRate ?? 'none'} req/s`
     : `no knee found (${summary.stoppedBecause}); highest rate that held: ${summary.highestPassingRate ?? 'none'} req/s`;
-  const item: AllureResult = {
+  const item: TestResult = {
     name: `load · stress · ${knee}`,
-    status,
-    stage: 'finished',
+    status: allureStatus[status],
+    stage: Stage.FINISHED,
     statusDetails: { message: [knee, ...failures, ...summary.notes].join('\n') },
     start: run.start,
     stop: run.stop,
     steps: summary.steps.map((step) => ({
       name: `${step.rate} req/s [${step.engine}]: achieved ${step.achievedRate.toFixed(1)}/s, p95 ${step.p95} ms, p99 ${step.p99} ms, ${step.errors} errors: ${step.status}`,
-      status: step.status === 'passed' ? 'passed' : step.status === 'broke' ? 'failed' : 'broken',
-      stage: 'finished',
+      status: step.status === 'passed' ? Status.PASSED : step.status === 'broke' ? Status.FAILED : Status.BROKEN,
+      stage: Stage.FINISHED,
       statusDetails: { message: step.reason },
       start: run.start,
       stop: run.stop,

@@ -1,7 +1,7 @@
 import type { Operation } from '../fixtures/catalog/model.ts';
 import { recordNeed } from './calls.ts';
-import { clientAllowed, clientLimited, clientNoAnswer, metrics } from './metrics.ts';
-import { askedArrivals, type CampaignPlan, operationOf } from './plan.ts';
+import { type CampaignPlan, operationOf } from './plan.ts';
+import { thresholdsOf } from './thresholds.ts';
 
 /** The processor's hook names, as the generated script refers to them. */
 export const hooks = {
@@ -90,49 +90,13 @@ function requestStep(operation: Operation, version: string, withId: boolean, fie
 }
 
 /**
- * Thresholds Artillery itself enforces (a miss exits 1). Rates are checked from the exact first and
- * last clocks, so a generator that fell behind its schedule fails here instead of passing quietly.
+ * The campaign's thresholds as Artillery's ensure plugin takes them (a miss exits 1): the conditions and
+ * percentile bounds its declared thresholds give (load/thresholds.ts).
  */
 export function ensureChecks(plan: CampaignPlan) {
-  const tolerance = plan.thresholds.rateTolerance;
-  const asked = askedArrivals(plan);
-  const rateOf = (clock: string) => `((${clock}.count - 1) * 1000 / (${clock}.max - ${clock}.min))`;
-  const within = (expression: string, value: number) => [
-    `${expression} >= ${round(value * (1 - tolerance))}`,
-    `${expression} <= ${round(value * (1 + tolerance))}`,
-  ];
-  const conditions: string[] = [
-    `${metrics.arrivalClock}.count >= ${Math.ceil(asked * (1 - tolerance))}`,
-    ...within(rateOf(metrics.arrivalClock), plan.arrivalRate),
-    ...within(
-      `((${metrics.firstSendClock}.count - 1) * 1000 / (${metrics.firstSendClock}.max - ${metrics.arrivalClock}.min))`,
-      plan.arrivalRate,
-    ),
-    'vusers.failed == 0',
-    `${metrics.serverError} == 0`,
-    `${metrics.unexpected} == 0`,
-    `${metrics.arrangeFailed} == 0`,
-  ];
-  const thresholds: Record<string, number>[] = [];
-  if (plan.campaign === 'latency') {
-    conditions.push(`${metrics.rateLimited} == 0`);
-    thresholds.push({ [`${metrics.promisedTime}.p95`]: plan.thresholds.p95Ms });
-  } else {
-    conditions.push(`${metrics.rateLimitHeadersMissing} == 0`);
-    for (const client of plan.clients) {
-      if (client.role === 'over-limit') {
-        // Exactly the limit allowed; a request that got no answer may have spent one unit of it.
-        conditions.push(
-          `${clientAllowed(client.clientId)} <= ${plan.rateLimitPerMinute}`,
-          `${clientAllowed(client.clientId)} + ${clientNoAnswer(client.clientId)} >= ${plan.rateLimitPerMinute}`,
-          `${clientLimited(client.clientId)} > 0`,
-        );
-      } else {
-        conditions.push(`${clientLimited(client.clientId)} == 0`);
-      }
-    }
-  }
-  return { thresholds, conditions: conditions.map((expression) => ({ expression })) };
+  const ensured = thresholdsOf(plan).map((threshold) => threshold.ensure?.(plan) ?? {});
+  return {
+    thresholds: ensured.flatMap((ensure) => ensure.percentiles ?? []),
+    conditions: ensured.flatMap((ensure) => ensure.conditions ?? []).map((expression) => ({ expression })),
+  };
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000;

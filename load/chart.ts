@@ -1,4 +1,4 @@
-import type { FaultWindow, TimelinePoint } from './evaluate.ts';
+import type { FaultWindow, TimelinePoint } from './verdict.ts';
 
 const width = 760;
 const height = 320;

@@ -1,5 +1,5 @@
-import type { CampaignVerdict } from './evaluate.ts';
 import type { StressSummary } from './stress.ts';
+import type { CampaignVerdict } from './verdict.ts';
 
 const mark = { passed: '✔', failed: '✘', broken: '!', skipped: '–' } as const;
 const num = (value: number | undefined, digits = 0) => (value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a');

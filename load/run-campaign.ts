@@ -11,10 +11,11 @@ import { profileOf } from '../fixtures/target/resolve-target.ts';
 import { counter, readArtilleryReport } from './artillery-report.ts';
 import { artilleryScript } from './artillery-script.ts';
 import { artilleryCommand, type DistributedOptions, dotenvFor } from './distributed.ts';
-import { type CampaignVerdict, evaluateCampaign, type FaultWindow, parseEnsureOutput } from './evaluate.ts';
+import { evaluateCampaign, parseEnsureOutput } from './evaluate.ts';
 import { auditRateLimit, LogCollector } from './log-audit.ts';
 import { clientAllowed, clientLimited, clientNoAnswer } from './metrics.ts';
 import type { CampaignPlan } from './plan.ts';
+import type { CampaignVerdict, FaultWindow } from './verdict.ts';
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 export const processorPath = fileURLToPath(new URL('./processor.ts', import.meta.url));

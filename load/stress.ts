@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { runAutocannonChild } from './engines/autocannon.ts';
-import { type CampaignVerdict, evaluateCampaign } from './evaluate.ts';
+import { evaluateCampaign } from './evaluate.ts';
 import type { CampaignPlan } from './plan.ts';
 import { type PlanOptions, planStressStep, profiles } from './profiles.ts';
 import { type RunContext, runCampaign } from './run-campaign.ts';
+import type { CampaignVerdict } from './verdict.ts';
 
 export type Engine = CampaignVerdict['generator']['engine'];
 

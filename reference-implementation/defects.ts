@@ -78,6 +78,11 @@ export const Defect = z.enum([
   'trace-lost-in-invoice-events',
   /** The XML answer of a create leaves out the record's data (the XML writer skips the nested object); its JSON answer is whole. */
   'xml-create-without-data',
+  /**
+   * JSON answers of the /crm endpoints give a record's createdAt and updatedAt as epoch milliseconds (a serializer's
+   * default for dates) instead of RFC 3339 strings: valid JSON, the wrong type, which only a consumer's contract sees.
+   */
+  'epoch-timestamps-on-crm',
 ]);
 export type Defect = z.infer<typeof Defect>;
 

@@ -1,36 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Stage, Status, type StepResult, type TestResult } from 'allure-js-commons';
 import { countRows, type TraceabilityRow } from './traceability.ts';
 
 /** The label that marks results the report step made itself, so that allurerc.mjs keeps them out of the gate and the categories. */
 export const reportMadeLabel = (what: 'traceability-matrix') => ({ name: 'td448', value: what });
 
-type AllureStatus = 'passed' | 'failed' | 'broken' | 'skipped';
-
-interface AllureStep {
-  name: string;
-  status: AllureStatus;
-  stage: 'finished';
-  statusDetails: { message?: string };
-  start: number;
-  stop: number;
-  steps: AllureStep[];
-  attachments: { name: string; source: string; type: string }[];
-  parameters: { name: string; value: string }[];
-}
-
-const statusOf = (outcome: 'passed' | 'failed' | 'not-run' | 'not-covered' | 'not-selected'): AllureStatus =>
-  outcome === 'passed' ? 'passed' : outcome === 'failed' ? 'failed' : 'skipped';
+/** The results written here are allure-js-commons' TestResult and StepResult, as Allure 3 reads them. */
+const statusOf = (outcome: 'passed' | 'failed' | 'not-run' | 'not-covered' | 'not-selected'): Status =>
+  outcome === 'passed' ? Status.PASSED : outcome === 'failed' ? Status.FAILED : Status.SKIPPED;
 
 const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
-function rowStep(row: TraceabilityRow, at: number): AllureStep {
+function rowStep(row: TraceabilityRow, at: number): StepResult {
   const checks = row.detail.map(
-    (check): AllureStep => ({
+    (check): StepResult => ({
       name: `${check.check} (${check.suite}): ${check.outcome}${check.confirmsContradiction ? ', confirms a contradiction of the catalog' : ''}`,
       status: statusOf(check.outcome),
-      stage: 'finished',
+      stage: Stage.FINISHED,
       statusDetails: check.reason ? { message: check.reason } : {},
       start: at,
       stop: at,
@@ -40,10 +28,10 @@ function rowStep(row: TraceabilityRow, at: number): AllureStep {
     }),
   );
   const missing = row.missingChecks.map(
-    (kind): AllureStep => ({
+    (kind): StepResult => ({
       name: `${kind}: missing (no test of the run checked it)`,
-      status: 'skipped',
-      stage: 'finished',
+      status: Status.SKIPPED,
+      stage: Stage.FINISHED,
       statusDetails: {},
       start: at,
       stop: at,
@@ -63,7 +51,7 @@ function rowStep(row: TraceabilityRow, at: number): AllureStep {
       `row ${row.row} · ${row.method} ${row.endpoint} · ${row.action} · ${row.result} · ${row.note} — ` +
       `${row.status}: ${row.checks.passed} passed, ${row.checks.failed} failed, ${row.checks.notRun} not run`,
     status: statusOf(row.status),
-    stage: 'finished',
+    stage: Stage.FINISHED,
     statusDetails: problems.length > 0 ? { message: problems.join('\n') } : {},
     start: at,
     stop: at,
@@ -97,19 +85,19 @@ export function matrixResult(rows: readonly TraceabilityRow[], files: MatrixFile
     attachment('traceability matrix (JSON)', 'application/json', 'json', files.json),
   ];
   const fullName = 'td448/traceability-matrix';
-  const result = {
+  const result: TestResult = {
     uuid: randomUUID(),
     historyId: md5(fullName),
     testCaseId: md5(fullName),
     fullName,
     name: `TD448 traceability matrix: ${counts.total} catalog rows → their checks → status`,
-    status: (failed.length > 0 ? 'failed' : counts.notRun > 0 ? 'skipped' : 'passed') as AllureStatus,
+    status: failed.length > 0 ? Status.FAILED : counts.notRun > 0 ? Status.SKIPPED : Status.PASSED,
     statusDetails: {
       message:
         `${counts.passed} rows with every check passed, ${counts.failed} with a failed check, ${counts.notRun} with a check not run or missing` +
         (failed.length > 0 ? `\nrows with a failed check: ${failed.join(', ')}` : ''),
     },
-    stage: 'finished',
+    stage: Stage.FINISHED,
     start: at,
     stop: at,
     description:

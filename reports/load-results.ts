@@ -1,31 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { CampaignVerdict, type VerdictStatus } from '../load/verdict.ts';
 import type { CheckRecord } from './row-coverage.ts';
 
-/** What the report reads of a load run's summary.json (load/, scripts/load.ts): the verdicts and their thresholds. */
-const LoadStatus = z.enum(['passed', 'failed', 'broken', 'skipped']);
-
-const LoadThreshold = z.object({
-  key: z.string(),
-  title: z.string(),
-  status: LoadStatus,
-  expected: z.string(),
-  actual: z.string(),
-  message: z.string().default(''),
-  rows: z.array(z.number().int().positive()).default([]),
-  checks: z.array(z.object({ name: z.string(), status: LoadStatus, actual: z.string() })).default([]),
+/** What the report reads of a load run's summary.json (scripts/load.ts writes it): the campaigns' verdicts, as load/ declares them. */
+const LoadVerdict = CampaignVerdict.pick({
+  campaign: true,
+  slug: true,
+  title: true,
+  status: true,
+  startedAt: true,
+  finishedAt: true,
+  thresholds: true,
 });
-
-const LoadVerdict = z.object({
-  campaign: z.string(),
-  slug: z.string(),
-  title: z.string(),
-  status: LoadStatus,
-  startedAt: z.number(),
-  finishedAt: z.number(),
-  thresholds: z.array(LoadThreshold),
-});
+type LoadStatus = VerdictStatus;
 
 export const LoadRunSummary = z.object({
   runId: z.string(),
@@ -83,7 +72,7 @@ export function readLoadRun(allureResults: string, loadRuns: string): LoadRunSum
   return parsed.data;
 }
 
-const verdictOf = (status: z.infer<typeof LoadStatus>): LoadSummary['thresholds'][number]['verdict'] =>
+const verdictOf = (status: LoadStatus): LoadSummary['thresholds'][number]['verdict'] =>
   status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : status === 'broken' ? 'not-judged' : 'not-run';
 
 export function summarizeLoad(run: LoadRunSummary | undefined): LoadSummary {
@@ -121,7 +110,7 @@ const rowsNamed = (name: string) => {
   return match?.[1] ? match[1].split(',').map((part) => Number(part.trim())) : [];
 };
 
-const outcomeOf = (status: z.infer<typeof LoadStatus>): CheckRecord['outcome'] =>
+const outcomeOf = (status: LoadStatus): CheckRecord['outcome'] =>
   status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'not-run';
 
 /**

@@ -2,11 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { promised } from '../fixtures/catalog/vocabulary.ts';
-
-const { rateLimitPerMinute } = promised;
-
-import { promisedLatencyMs, rateTolerance } from '../load/plan.ts';
+import { gateBoundOf } from '../load/thresholds.ts';
 import { readResultFiles } from './allure-results.ts';
 import { requiredChecks } from './row-coverage.ts';
 
@@ -42,18 +38,15 @@ export function perfMetricKeys(allureResults: string): string[] {
     .map((metric) => metric.key);
 }
 
-/** The catalog's promises as bounds on the load metrics the run produced; no bound on a metric that was not produced. */
+/**
+ * The catalog's promises as bounds on the load metrics the run produced, as the load thresholds declare them
+ * (load/thresholds.ts); no bound on a metric that was not produced.
+ */
 export function metricBounds(keys: readonly string[]): MetricBound[] {
   return [...new Set(keys)].flatMap((key): MetricBound[] => {
-    const [, , campaign, figure] = key.split('.');
-    if (campaign === 'latency' && figure === 'p95')
-      return [{ rule: 'metricMax', key, value: promisedLatencyMs, why: 'Thành công <1s: p95 under load' }];
-    if (figure === 'errors') return [{ rule: 'metricMax', key, value: 0, why: 'no error under load' }];
-    if (figure === 'rate_deviation')
-      return [{ rule: 'metricMax', key, value: rateTolerance * 100, why: 'the load applied as asked (else not judged)' }];
-    if (figure === 'allowed_per_client')
-      return [{ rule: 'metricMax', key, value: rateLimitPerMinute, why: 'Giới hạn rate-limit 1000 req/min per client' }];
-    return [];
+    const [, , slug, figure] = key.split('.');
+    const bound = slug && figure ? gateBoundOf(slug, figure) : undefined;
+    return bound ? [{ rule: bound.rule, key, value: bound.value, why: bound.why }] : [];
   });
 }
 

@@ -24,7 +24,7 @@ import { plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
-import { type Batch, batchesOf, rowsGrep, sampleRows } from '../selfcheck/batches.ts';
+import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows } from '../selfcheck/batches.ts';
 import { flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
 import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
@@ -78,15 +78,16 @@ if (deployment)
   log(`${targetFileVariable}=${deployment} is ignored: the self-check plants defects in the embedded reference implementation`);
 const safeName = (profile: string) => profile.replace(/[^a-z0-9-]+/gi, '-');
 
-/** The functional suite against the embedded stack under a profile; the verdict of each check it ran. */
-async function runFunctional(
+/** The suites (the functional one by default) against the embedded stack under a profile; the verdict of each check run. */
+async function runSuites(
   output: string,
   profile: string,
   env: NodeJS.ProcessEnv,
   grep = options.grep,
+  projects = ['functional'],
 ): Promise<SeenCheck[] | undefined> {
   rmSync(output, { recursive: true, force: true });
-  await runCommand('playwright', ['test', '--project=functional', ...(grep ? ['--grep', grep] : [])], {
+  await runCommand('playwright', ['test', ...projects.map((project) => `--project=${project}`), ...(grep ? ['--grep', grep] : [])], {
     env: {
       ...embeddedOnly,
       ...env,
@@ -121,14 +122,15 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
   writeFileSync(expectedFile, JSON.stringify(expected, null, 1));
   const sample = options.sample ? sampleRows(batch, options.sample) : undefined;
   log(
-    `\n── profile ${profile}, batch ${index + 1}: ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect` : ''}) ──`,
+    `\n── profile ${profile}, batch ${index + 1} (${projectsOf(batch).join(', ')}): ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect` : ''}) ──`,
   );
   const since = performance.now();
-  const seen = await runFunctional(
+  const seen = await runSuites(
     output,
     profile,
     { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile },
     sample ? rowsGrep(sample) : options.grep,
+    projectsOf(batch),
   );
   if (!seen) {
     const reason = `the run of batch ${index + 1} wrote no row-coverage record (see its log above; outputs in ${output})`;
@@ -184,7 +186,7 @@ if (options.repeat) {
     const runs: RunVerdicts[] = [];
     for (let run = 1; run <= options.repeat; run += 1) {
       log(`\n── profile ${profile}: clean run ${run} of ${options.repeat} ──`);
-      const seen = await runFunctional(join(root, safeName(profile), `repeat-${run}`), profile, {});
+      const seen = await runSuites(join(root, safeName(profile), `repeat-${run}`), profile, {});
       runs.push(seen ?? 'no record');
     }
     flaky.push(...flakyChecks(profile, runs));

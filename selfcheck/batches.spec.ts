@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { expectedRed } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
-import { batchesOf, compatible, rowsGrep, sampleRows } from './batches.ts';
+import { batchesOf, compatible, projectsOf, rowsGrep, sampleRows } from './batches.ts';
 
 const catalog = loadCatalog();
 
@@ -33,8 +33,8 @@ test.describe('batches of defects planted together', () => {
     }
   });
 
-  test('the 22 functional defects fit in a few batches (each batch is one run of the suite)', () => {
-    expect(batchesOf(catalog, Defect.options).length).toBeLessThanOrEqual(3);
+  test('the 23 defects the suites prove fit in four batches (each batch is one run of the suites)', () => {
+    expect(batchesOf(catalog, Defect.options).length).toBeLessThanOrEqual(4);
   });
 });
 
@@ -55,5 +55,15 @@ test.describe('a sampled self-check', () => {
     expect(grep.test('row 7 … @restful @row-7')).toBe(true);
     expect(grep.test('row 71 … @restful @row-71')).toBe(false);
     expect(grep.test('row 12 … @row-12 @catalog-contradiction')).toBe(true);
+  });
+});
+
+test.describe('a defect only a contract catches', () => {
+  test('is planted apart from the functional defects, in a run that adds the contract projects', () => {
+    expect(compatible(catalog, 'epoch-timestamps-on-crm', 'omit-allow')).toBe(false);
+    const batches = batchesOf(catalog, Defect.options);
+    const withContracts = batches.filter((batch) => projectsOf(batch).includes('contracts-provider'));
+    expect(withContracts.map((batch) => batch.defects)).toEqual([['epoch-timestamps-on-crm']]);
+    expect(projectsOf(batches[0] ?? { defects: [] })).toEqual(['functional']);
   });
 });

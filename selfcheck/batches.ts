@@ -12,15 +12,21 @@ export type Batch = {
   pairs: Map<Defect, Set<Pair>>;
 };
 
+/** Whether the check that must catch the defect is a contract check (`contract-provider`, `event-contract-provider`). */
+const caughtByContracts = (defect: Defect) => plantedDefects[defect].check.includes('contract');
+
 const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) => expectedRed(catalog, [defect], new Set(planted));
 
 /**
  * Whether two defects can be planted in one stack and still be told apart: their expected red pairs do not
  * overlap, and neither one's pairs change when the other is planted beside it (drop-event hides the event that
  * shows skip-rollback committing a read). Computed from the declarations of functional/proofs/planted-defects.ts,
- * never from a list of exceptions.
+ * never from a list of exceptions. A defect a contract check must catch is planted only with others of its kind.
  */
 export function compatible(catalog: Catalog, a: Defect, b: Defect): boolean {
+  // A run with the contract projects judges every defect planted in it by its contracts too, where only a contract
+  // defect declares pairs: a functional defect caught by a contract as well would read as a false alarm.
+  if (caughtByContracts(a) !== caughtByContracts(b)) return false;
   const aAlone = pairsOf(catalog, a, [a]);
   const bAlone = pairsOf(catalog, b, [b]);
   const aWith = pairsOf(catalog, a, [a, b]);
@@ -71,3 +77,12 @@ export function sampleRows(batch: Batch, perDefect: number): number[] {
 
 /** A Playwright --grep selecting every check of these catalog rows (their `@row-N` tags). */
 export const rowsGrep = (rows: readonly number[]) => `@row-(${rows.join('|')})\\b`;
+
+/**
+ * The Playwright projects a batch's run needs: the functional suite, and the contract projects (the consumer tests
+ * write the pacts, the provider verification checks them against the stack) when a defect of the batch is caught by
+ * a contract check (`contract-provider`, `event-contract-provider`). Contract checks are judged only in those runs.
+ */
+export function projectsOf(batch: Pick<Batch, 'defects'>): string[] {
+  return batch.defects.some(caughtByContracts) ? ['functional', 'contracts-consumer', 'contracts-provider'] : ['functional'];
+}

@@ -165,7 +165,11 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
       deps.onCommit?.();
     }
     const rendered = render(
-      deps.defects.has('xml-create-without-data') && format === 'xml' && operation.actionKey === 'create' ? withoutData(result) : result,
+      deps.defects.has('xml-create-without-data') && format === 'xml' && operation.actionKey === 'create'
+        ? withoutData(result)
+        : deps.defects.has('epoch-timestamps-on-crm') && format === 'json' && match.endpoint.startsWith('/crm/')
+          ? { ...result, body: withEpochTimestamps(result.body) }
+          : result,
       format,
     );
     return reply.code(result.status).headers(rendered.headers).send(rendered.body);
@@ -219,4 +223,15 @@ function withoutData(result: OperationResult): OperationResult {
   if (typeof result.body !== 'object' || result.body === null) return result;
   const { data: _skipped, ...rest } = result.body as Record<string, unknown>;
   return { ...result, body: rest };
+}
+
+/** The epoch-timestamps-on-crm defect: every createdAt and updatedAt of the answer, records in a list included, as epoch ms. */
+function withEpochTimestamps(body: unknown): unknown {
+  if (Array.isArray(body)) return body.map(withEpochTimestamps);
+  if (typeof body !== 'object' || body === null) return body;
+  return Object.fromEntries(
+    Object.entries(body).map(([key, value]) =>
+      (key === 'createdAt' || key === 'updatedAt') && typeof value === 'string' ? [key, Date.parse(value)] : [key, withEpochTimestamps(value)],
+    ),
+  );
 }
