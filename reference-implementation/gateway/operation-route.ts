@@ -231,7 +231,9 @@ function withEpochTimestamps(body: unknown): unknown {
   if (typeof body !== 'object' || body === null) return body;
   return Object.fromEntries(
     Object.entries(body).map(([key, value]) =>
-      (key === 'createdAt' || key === 'updatedAt') && typeof value === 'string' ? [key, Date.parse(value)] : [key, withEpochTimestamps(value)],
+      (key === 'createdAt' || key === 'updatedAt') && typeof value === 'string'
+        ? [key, Date.parse(value)]
+        : [key, withEpochTimestamps(value)],
     ),
   );
 }

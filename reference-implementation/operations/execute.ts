@@ -208,9 +208,10 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         const enqueue = () => deps.outbox.enqueue(outgoing);
         const publish = deps.publishDirectly;
         if (deps.defects.has('commit-outbox-separately'))
-          // The event written in a transaction of its own, one database round trip after the record's committed.
+          // The event written in a transaction of its own, one database round trip (5 ms: a database server on the
+          // network) after the record's committed.
           result.afterCommit = async () => {
-            await new Promise((resolve) => setTimeout(resolve, 2));
+            await new Promise((resolve) => setTimeout(resolve, 5));
             deps.database.transaction(enqueue);
           };
         else if (deps.defects.has('publish-directly') && publish)
