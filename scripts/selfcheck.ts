@@ -24,7 +24,7 @@ import { plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
-import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows } from '../selfcheck/batches.ts';
+import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows, suiteOf } from '../selfcheck/batches.ts';
 import { flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
 import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
@@ -36,7 +36,7 @@ const options = cliCommand(
   'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
   [
     'npm run selfcheck                                  # every defect, both profiles',
-    'npm run selfcheck -- --profile reference --json > selfcheck.json',
+    'npm run -s selfcheck -- --profile reference --json > selfcheck.json   # -s: no npm banner on stdout',
     'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
     'npm run selfcheck -- --repeat 10                   # the clean stack ten times: flaky checks named',
   ],
@@ -138,7 +138,7 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
       defects: batch.defects.map((defect) => ({
         defect,
         profile,
-        provenBy: 'functional',
+        provenBy: suiteOf(defect),
         caught: false,
         expected: batch.pairs.get(defect)?.size ?? 0,
         red: 0,
@@ -206,9 +206,7 @@ if (options.repeat) {
 const verdicts: DefectVerdict[] = [];
 const batchVerdicts: BatchVerdict[] = [];
 const batches = batchesOf(catalog, defects);
-log(
-  `self-check: ${defects.length} defects under ${profiles.join(' and ')}; ${batches.length} batch(es) of the functional suite per profile`,
-);
+log(`self-check: ${defects.length} defects under ${profiles.join(' and ')}; ${batches.length} batch(es) of the suites per profile`);
 for (const profile of profiles) {
   for (const [index, batch] of batches.entries()) {
     const judged = await runBatch(batch, index, profile);

@@ -15,6 +15,9 @@ export type Batch = {
 /** Whether the check that must catch the defect is a contract check (`contract-provider`, `event-contract-provider`). */
 const caughtByContracts = (defect: Defect) => plantedDefects[defect].check.includes('contract');
 
+/** The suite whose check must catch a defect the suites prove: `contracts` or `functional`. */
+export const suiteOf = (defect: Defect): 'contracts' | 'functional' => (caughtByContracts(defect) ? 'contracts' : 'functional');
+
 const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) => expectedRed(catalog, [defect], new Set(planted));
 
 /**

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Defect } from '../reference-implementation/defects.ts';
-import type { Batch, Pair } from './batches.ts';
+import { type Batch, type Pair, suiteOf } from './batches.ts';
 
 /** What one planted defect did to the suite: the pairs it had to turn red, those that did, those that stayed green. */
 export const DefectVerdict = z.object({
   defect: z.string(),
   profile: z.string(),
-  /** How it was proven: `functional` (its batch's run of the functional suite) or the @resilience check's tag. */
+  /** How it was proven: `functional` or `contracts` (the suite whose check must catch it, in its batch's run), or the @resilience check's tag. */
   provenBy: z.string(),
   /** At least one expected pair went red (for a resilience defect: its check failed). */
   caught: z.boolean(),
@@ -71,7 +71,7 @@ export function judgeBatch(
     return {
       defect,
       profile,
-      provenBy: 'functional',
+      provenBy: suiteOf(defect),
       caught: hit.length > 0,
       expected: expected.length,
       red: hit.length,
