@@ -4,16 +4,6 @@ import { clientAllowed, clientLimited, clientNoAnswer, metrics } from './metrics
 import { askedArrivals, type CampaignKind, type CampaignPlan, promisedLatencyMs, rateTolerance } from './plan.ts';
 import type { CampaignVerdict, ThresholdVerdict, TimelinePoint, VerdictStatus } from './verdict.ts';
 
-/**
- * Every threshold of the load campaigns, stated once: which campaigns it judges, the Artillery `ensure` conditions
- * that enforce it while the run happens (a miss makes Artillery exit 1), how the campaign's verdict judges it from
- * the run's figures, and the Allure quality-gate bound on the performance metric it stands for. The generated
- * script (artillery-script.ts), the verdict (evaluate.ts), the gate (reports/quality-gate.ts) and the report read
- * these declarations; none of them writes a threshold of its own. Sources: the catalog's "Thành công <1s"
- * (promisedLatencyMs) and "Giới hạn rate-limit 1000 req/min" (promised.rateLimitPerMinute) columns; the rate
- * tolerance is the suite's own honesty rule (a load not applied as asked is not judged).
- */
-
 /** What a campaign's run measured, as the thresholds judge it (evaluate.ts computes it from Artillery's report). */
 export type CampaignFigures = Pick<CampaignVerdict, 'generator' | 'latency' | 'responses' | 'clients' | 'operations'> & {
   timeline: () => TimelinePoint[];
@@ -35,6 +25,10 @@ export interface GateBound {
   slugs?: (slug: string) => boolean;
 }
 
+/**
+ * One threshold of a load campaign: its key, the campaigns it judges, its Artillery ensure conditions, its
+ * verdict and its quality-gate bound (see `thresholds`).
+ */
 export interface Threshold {
   /** The verdict's key (`client-<id>` for the per-client one: one verdict per client). */
   key: string;
@@ -79,6 +73,15 @@ const noFailureConditions = [
 ];
 const rowsOfMix = (plan: CampaignPlan) => [...new Set(plan.mix.flatMap((entry) => entry.rows))].sort((a, b) => a - b);
 
+/**
+ * Every threshold of the load campaigns, stated once: which campaigns it judges, the Artillery `ensure` conditions
+ * that enforce it while the run happens (a miss makes Artillery exit 1), how the campaign's verdict judges it from
+ * the run's figures, and the Allure quality-gate bound on the performance metric it stands for. The generated
+ * script (artillery-script.ts), the verdict (evaluate.ts), the gate (reports/quality-gate.ts) and the report read
+ * these declarations; none of them writes a threshold of its own. Sources: the catalog's "Thành công <1s"
+ * (promisedLatencyMs) and "Giới hạn rate-limit 1000 req/min" (promised.rateLimitPerMinute) columns; the rate
+ * tolerance is the suite's own honesty rule (a load not applied as asked is not judged).
+ */
 export const thresholds: readonly Threshold[] = [
   {
     key: 'generator',

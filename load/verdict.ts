@@ -69,6 +69,7 @@ export type OperationFigures = z.infer<typeof OperationFigures>;
 export const TimelinePoint = z.object({ at: z.number(), responses: z.number(), p50: Millis, p95: Millis, p99: Millis, errors: z.number() });
 export type TimelinePoint = z.infer<typeof TimelinePoint>;
 
+/** One load client of a rate-limit campaign: its role and rate (arrivals per minute), and what it was answered (counts). */
 export const ClientFigures = z.object({
   clientId: z.string(),
   role: ClientRole,
@@ -83,6 +84,11 @@ export type ClientFigures = z.infer<typeof ClientFigures>;
 export const FaultWindow = z.object({ label: z.string(), from: z.number(), to: z.number() });
 export type FaultWindow = z.infer<typeof FaultWindow>;
 
+/**
+ * A campaign judged: its figures (generator, latency in ms, responses by kind, clients, operations, the 10 s timeline,
+ * faults made during it) and its thresholds' verdicts; `status` is failed when one failed, broken when one was not
+ * judged (or Artillery itself failed), passed otherwise. Times in ms since the epoch.
+ */
 export const CampaignVerdict = z.object({
   runId: z.string(),
   profile: ProfileName,

@@ -5,7 +5,8 @@
  *      nothing else red (npm test runs it on a sample of rows: npm run selfcheck -- --sample 3);
  *   2. flakiness: the clean stack ten times per profile, every check whose verdict changed named
  *      (npm run selfcheck -- --repeat 10).
- * Outputs: reports/output/selfcheck (selfcheck.json, repeat.json); the closing line in reports/output/nightly.txt.
+ * Outputs: reports/output/selfcheck/campaign/selfcheck.json and reports/output/selfcheck/repeat/repeat.json; the closing
+ * line in reports/output/nightly.txt.
  */
 import { join } from 'node:path';
 import { reportPaths } from '../reports/paths.ts';

@@ -26,5 +26,15 @@ export async function runResilienceChecks(
   return { code, junit: existsSync(paths.junit) ? readFileSync(paths.junit, 'utf8') : undefined };
 }
 
-/** Whether a resilience run caught a planted defect: it failed, and its JUnit report names a failed check. */
-export const caughtByResilience = (run: { code: number; junit: string | undefined }) => run.code !== 0 && /<failure/.test(run.junit ?? '');
+/**
+ * Whether a resilience run caught a planted defect: it failed, and its JUnit report has a failure in a test case
+ * whose name carries the check's tag (`@crash`): a broken stack or another check's failure is not a catch.
+ */
+export function caughtByResilience(run: { code: number; junit: string | undefined }, tag: string): boolean {
+  if (run.code === 0) return false;
+  const cases = (run.junit ?? '').split('<testcase ').slice(1);
+  return cases.some((testCase) => {
+    const name = /^name="([^"]*)"/.exec(testCase)?.[1] ?? '';
+    return name.split(/\s+/).includes(tag) && /<failure\b/.test(testCase.split('</testcase>')[0] ?? '');
+  });
+}

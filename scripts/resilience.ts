@@ -91,7 +91,7 @@ if (values.prove) {
     const defectOutput = `${output}-${defect}`;
     console.log(`\n── the ${check} check with ${defect} planted: it must fail ──`);
     const run = await runChecks(defectOutput, { ...base, [defectsVariable]: defect }, check);
-    const caught = caughtByResilience(run);
+    const caught = caughtByResilience(run, check);
     console.log(`${defect}: ${caught ? 'caught' : 'MISSED'} (the ${check} check ${run.code === 0 ? 'passed' : 'failed'})`);
     if (!caught) problems.push(`${defect} planted, the resilience checks did not fail`);
   }

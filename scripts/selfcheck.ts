@@ -10,22 +10,26 @@
  * mutation score (caught / planted) and precision (explained red pairs / red pairs). Under each profile asked for
  * (reference and acme by default). `--json` prints the same as data on stdout (the log goes to stderr).
  * `--repeat N` instead runs the clean stack N times per profile and names every check whose verdict changed (flaky),
- * with its failure messages. Outputs: reports/output/selfcheck. Exit 0 when the self-check holds.
+ * with its failure messages (and any check that failed in every run: broken, not flaky). Outputs:
+ * reports/output/selfcheck/campaign (selfcheck.json) or reports/output/selfcheck/repeat (repeat.json). Exit 0 when it holds.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { runIdVariable } from '../fixtures/data/run-id.ts';
 import type { ExpectedRed } from '../fixtures/playwright/expected-red.ts';
 import { expectedRedVariable } from '../fixtures/playwright/expected-red.ts';
 import { resolveProfile } from '../fixtures/profile/load-profile.ts';
+import { preflightDoneVariable } from '../fixtures/target/preflight.ts';
 import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
-import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
+import { resolvedTargetVariable, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
+import { selectionVariable } from '../reports/selection.ts';
 import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows, suiteOf } from '../selfcheck/batches.ts';
-import { flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
+import { alwaysFailing, type FlakyCheck, flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
 import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { caughtByResilience, runResilienceChecks } from './resilience-checks.ts';
@@ -67,15 +71,29 @@ try {
 }
 
 const catalog = loadCatalog();
-const root = join(reportPaths().output, 'selfcheck');
+// The campaign and the repeat keep their outputs apart: the nightly runs one after the other and keeps both.
+const root = join(reportPaths().output, 'selfcheck', options.repeat ? 'repeat' : 'campaign');
 rmSync(root, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
 const started = performance.now();
 const elapsed = (since: number) => Math.round((performance.now() - since) / 100) / 10;
-// Defects are planted in the embedded reference implementation only: a deployment named by TD448_TARGET is left alone.
-const { [targetFileVariable]: deployment, ...embeddedOnly } = process.env;
+// Defects are planted in the embedded reference implementation only: a deployment named by TD448_TARGET is left alone,
+// and no setting of the caller's shell reaches the runs (undefined: runCommand's child then has no such variable).
+const deployment = process.env[targetFileVariable];
 if (deployment)
   log(`${targetFileVariable}=${deployment} is ignored: the self-check plants defects in the embedded reference implementation`);
+const embeddedOnly: NodeJS.ProcessEnv = Object.fromEntries(
+  [
+    targetFileVariable,
+    resolvedTargetVariable,
+    defectsVariable,
+    expectedRedVariable,
+    crashableVariable,
+    selectionVariable,
+    runIdVariable,
+    preflightDoneVariable,
+  ].map((name) => [name, undefined]),
+);
 const safeName = (profile: string) => profile.replace(/[^a-z0-9-]+/gi, '-');
 
 /** The suites (the functional one by default) against the embedded stack under a profile; the verdict of each check run. */
@@ -122,7 +140,7 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
   writeFileSync(expectedFile, JSON.stringify(expected, null, 1));
   const sample = options.sample ? sampleRows(batch, options.sample) : undefined;
   log(
-    `\n── profile ${profile}, batch ${index + 1} (${projectsOf(batch).join(', ')}): ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect` : ''}) ──`,
+    `\n── profile ${profile}, batch ${index + 1} (${projectsOf(batch).join(', ')}): ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect, ${Object.keys(expected.pairs).filter((pair) => sample.includes(Number(pair.split(':')[0]))).length} of those pairs among them` : ''}) ──`,
   );
   const since = performance.now();
   const seen = await runSuites(
@@ -144,15 +162,21 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
         red: 0,
         missed: [],
         rowsRed: [],
+        notJudged: [],
         notRun: reason,
       })),
       batch: { profile, defects: [...batch.defects], falseAlarms: [], redPairs: 0, seconds: elapsed(since) },
     };
   }
-  const judged = judgeBatch(batch, profile, seen, elapsed(since));
-  for (const verdict of judged.defects)
-    if (verdict.expected === 0)
-      verdict.notRun = `the run checked none of the pairs it breaks (check ${plantedDefects[verdict.defect as Defect].check})${options.grep ? `: widen --grep ${options.grep}` : ''}`;
+  const whole = !options.grep && !options.sample;
+  const judged = judgeBatch(batch, profile, seen, elapsed(since), whole);
+  for (const verdict of judged.defects) {
+    if (verdict.expected > 0) continue;
+    const check = plantedDefects[verdict.defect as Defect].check;
+    // A selection that leaves out every pair of a defect says nothing of it; a whole run that judged none is broken.
+    if (options.grep) verdict.notSelected = `--grep ${options.grep} selected none of the pairs it breaks (check ${check})`;
+    else verdict.notRun = `the run judged none of the pairs it breaks (check ${check})`;
+  }
   return judged;
 }
 
@@ -165,7 +189,7 @@ async function runResilienceDefect(defect: Defect, check: string, profile: strin
     { ...embeddedOnly, [crashableVariable]: '1', [embeddedProfileVariable]: profile, [defectsVariable]: defect },
     { grep: check, stdout: options.json ? 'stderr' : 'inherit' },
   );
-  const caught = caughtByResilience(run);
+  const caught = caughtByResilience(run, check);
   return {
     defect,
     profile,
@@ -175,32 +199,51 @@ async function runResilienceDefect(defect: Defect, check: string, profile: strin
     red: caught ? 1 : 0,
     missed: caught ? [] : [check],
     rowsRed: [],
+    notJudged: [],
     ...(run.junit ? {} : { notRun: `the ${check} check wrote no JUnit report (exit ${run.code}; outputs in ${output})` }),
   };
 }
 
 if (options.repeat) {
-  // Flakiness: the clean stack, N times per profile; a check whose verdict changes is flaky.
-  const flaky = [];
+  // Flakiness: the clean stack, N times per profile; a check whose verdict changes is flaky. A check that failed in
+  // every run is broken (a clean stack passes them all), and a run that wrote no record judged nothing: both fail too.
+  const flaky: FlakyCheck[] = [];
+  const broken: FlakyCheck[] = [];
+  const unrecorded: string[] = [];
   for (const profile of profiles) {
     const runs: RunVerdicts[] = [];
     for (let run = 1; run <= options.repeat; run += 1) {
       log(`\n── profile ${profile}: clean run ${run} of ${options.repeat} ──`);
-      const seen = await runSuites(join(root, safeName(profile), `repeat-${run}`), profile, {});
+      const seen = await runSuites(join(root, safeName(profile), `run-${run}`), profile, {});
+      if (!seen) unrecorded.push(`${profile} run ${run}`);
       runs.push(seen ?? 'no record');
     }
     flaky.push(...flakyChecks(profile, runs));
+    broken.push(...alwaysFailing(profile, runs));
   }
-  const result = { repeat: options.repeat, profiles, flaky, seconds: elapsed(started) };
+  const result = {
+    repeat: options.repeat,
+    profiles,
+    flaky,
+    alwaysFailing: broken,
+    runsWithoutRecord: unrecorded,
+    seconds: elapsed(started),
+  };
   writeFileSync(join(root, 'repeat.json'), JSON.stringify(result, null, 2));
   log(`\nflaky checks over ${options.repeat} clean runs per profile (${profiles.join(', ')}): ${flaky.length}`);
   for (const check of flaky) {
     log(`  ${check.profile}  ${check.title}: failed ${check.failed} of ${check.runs}`);
     for (const message of check.messages.slice(0, 3)) log(`      ${message}`);
   }
-  log(`self-check --repeat ${options.repeat} ${flaky.length === 0 ? 'holds' : 'FAILED'} in ${Math.round(result.seconds)} s`);
+  if (broken.length > 0) log(`checks that failed in every run (broken, not flaky): ${broken.length}`);
+  for (const check of broken.slice(0, 20)) log(`  ${check.profile}  ${check.title}: ${check.messages[0] ?? ''}`);
+  if (unrecorded.length > 0) log(`runs that wrote no row-coverage record (judged nothing): ${unrecorded.join(', ')}`);
+  const holds = flaky.length === 0 && broken.length === 0 && unrecorded.length === 0;
+  log(
+    `self-check --repeat ${options.repeat} ${holds ? 'holds' : 'FAILED'} in ${Math.round(result.seconds)} s; record: ${join(root, 'repeat.json')}`,
+  );
   if (options.json) console.log(JSON.stringify(result, null, 2));
-  process.exit(flaky.length === 0 ? 0 : 1);
+  process.exit(holds ? 0 : 1);
 }
 
 const verdicts: DefectVerdict[] = [];
@@ -215,7 +258,14 @@ for (const profile of profiles) {
   }
   for (const defect of defects) {
     const check = plantedDefects[defect].provenByResilience;
-    if (check) verdicts.push(await runResilienceDefect(defect, check, profile));
+    if (!check) continue;
+    // Under --grep, a resilience defect runs only when the pattern names its check's tag.
+    if (options.grep && !new RegExp(options.grep).test(check))
+      verdicts.push({
+        ...{ defect, profile, provenBy: check, caught: false, expected: 0, red: 0, missed: [], rowsRed: [], notJudged: [] },
+        notSelected: `--grep ${options.grep} does not select the ${check} check`,
+      });
+    else verdicts.push(await runResilienceDefect(defect, check, profile));
   }
 }
 const result: SelfCheckResult = summarize(verdicts, batchVerdicts, elapsed(started));
@@ -223,15 +273,19 @@ writeFileSync(join(root, 'selfcheck.json'), JSON.stringify(result, null, 2));
 
 log(`\nprofile     defect                              proven by        expected   red  verdict`);
 for (const verdict of result.defects) {
-  const state = verdict.notRun
-    ? `NOT RUN: ${verdict.notRun}`
-    : !verdict.caught
-      ? 'MISSED'
-      : verdict.missed.length > 0
-        ? `caught, ${verdict.missed.length} pair(s) stayed green: ${verdict.missed.slice(0, 8).join(', ')}`
-        : 'caught';
+  const state = verdict.notSelected
+    ? `not selected: ${verdict.notSelected}`
+    : verdict.notRun
+      ? `NOT RUN: ${verdict.notRun}`
+      : !verdict.caught
+        ? 'MISSED'
+        : verdict.missed.length > 0
+          ? `caught, ${verdict.missed.length} pair(s) stayed green: ${verdict.missed.slice(0, 8).join(', ')}`
+          : 'caught';
+  const unjudged =
+    verdict.notJudged.length > 0 ? `; NOT JUDGED ${verdict.notJudged.length}: ${verdict.notJudged.slice(0, 8).join(', ')}` : '';
   log(
-    `${verdict.profile.padEnd(11)} ${verdict.defect.padEnd(35)} ${verdict.provenBy.padEnd(16)} ${String(verdict.expected).padStart(8)} ${String(verdict.red).padStart(5)}  ${state}`,
+    `${verdict.profile.padEnd(11)} ${verdict.defect.padEnd(35)} ${verdict.provenBy.padEnd(16)} ${String(verdict.expected).padStart(8)} ${String(verdict.red).padStart(5)}  ${state}${unjudged}`,
   );
 }
 for (const batch of result.batches) {
@@ -239,10 +293,11 @@ for (const batch of result.batches) {
   log(`\nfalse alarms under ${batch.profile} with ${batch.defects.join(', ')} planted: ${batch.falseAlarms.length}`);
   for (const alarm of batch.falseAlarms.slice(0, 20)) log(`  ${alarm.pair}: ${alarm.reason ?? '(no message)'}`);
 }
-const caught = result.defects.filter((verdict) => verdict.caught).length;
+const counted = result.defects.filter((verdict) => !verdict.notSelected);
+const caught = counted.filter((verdict) => verdict.caught).length;
 const redPairs = result.batches.reduce((sum, batch) => sum + batch.redPairs, 0);
 const alarms = result.batches.reduce((sum, batch) => sum + batch.falseAlarms.length, 0);
-log(`\nmutation score: ${caught}/${result.defects.length} defects caught (${(result.mutationScore * 100).toFixed(1)} %)`);
+log(`\nmutation score: ${caught}/${counted.length} defects caught (${(result.mutationScore * 100).toFixed(1)} %)`);
 log(`precision: ${redPairs - alarms}/${redPairs} red pairs explained by a planted defect (${(result.precision * 100).toFixed(1)} %)`);
 log(`self-check ${result.holds ? 'holds' : 'FAILED'} in ${Math.round(result.seconds)} s; record: ${join(root, 'selfcheck.json')}`);
 if (options.json) console.log(JSON.stringify(result, null, 2));

@@ -3,7 +3,7 @@ import type { SeenCheck } from './score.ts';
 /** One run's verdicts (a check identified by its pair and title), or 'no record' when the run wrote none. */
 export type RunVerdicts = readonly SeenCheck[] | 'no record';
 
-/** A check whose verdict changed between runs of the same clean stack. */
+/** A check whose verdict changed between runs of the same clean stack (or, with `failed === runs`, failed in every one). */
 export type FlakyCheck = { profile: string; pair: string; title: string; runs: number; failed: number; messages: string[] };
 
 /**
@@ -12,6 +12,15 @@ export type FlakyCheck = { profile: string; pair: string; title: string; runs: n
  * failures. A run with no record makes every check unjudgeable there, and is left out.
  */
 export function flakyChecks(profile: string, runs: readonly RunVerdicts[]): FlakyCheck[] {
+  return verdictsByCheck(profile, runs).filter((check) => check.failed > 0 && check.failed < check.runs);
+}
+
+/** The checks that failed in every run that judged them: not flaky, broken (a clean stack must pass them all). */
+export function alwaysFailing(profile: string, runs: readonly RunVerdicts[]): FlakyCheck[] {
+  return verdictsByCheck(profile, runs).filter((check) => check.runs > 0 && check.failed === check.runs);
+}
+
+function verdictsByCheck(profile: string, runs: readonly RunVerdicts[]): FlakyCheck[] {
   const byCheck = new Map<string, { pair: string; title: string; passed: number; failed: number; messages: Set<string> }>();
   for (const run of runs) {
     if (run === 'no record') continue;
@@ -28,14 +37,12 @@ export function flakyChecks(profile: string, runs: readonly RunVerdicts[]): Flak
       byCheck.set(key, entry);
     }
   }
-  return [...byCheck.values()]
-    .filter((entry) => entry.passed > 0 && entry.failed > 0)
-    .map((entry) => ({
-      profile,
-      pair: entry.pair,
-      title: entry.title,
-      runs: entry.passed + entry.failed,
-      failed: entry.failed,
-      messages: [...entry.messages],
-    }));
+  return [...byCheck.values()].map((entry) => ({
+    profile,
+    pair: entry.pair,
+    title: entry.title,
+    runs: entry.passed + entry.failed,
+    failed: entry.failed,
+    messages: [...entry.messages],
+  }));
 }

@@ -30,7 +30,7 @@ function copyWithout(edits: readonly { file: string; remove: RegExp; what: strin
 }
 
 test.describe('the self-check catches a suite that lost a check', () => {
-  // Two self-check runs of one batch on a sample of rows: each about a minute on this machine.
+  // One self-check run: the three defects make one batch, on two rows each (about 25 s here, more with other runs beside it).
   test.describe.configure({ timeout: 420_000 });
 
   test('with the Retry-After assertions and the event’s trace assertion removed by hand, their defects are reported missed, and the others still caught', () => {

@@ -16,8 +16,12 @@ export const DefectVerdict = z.object({
   missed: z.array(z.string()),
   /** Catalog rows of the expected pairs that went red. */
   rowsRed: z.array(z.number().int().positive()),
+  /** Expected pairs the run did not judge: skipped (not run), or absent from a whole run (a run cut short). */
+  notJudged: z.array(z.string()).default([]),
   /** Why the defect could not be judged (its batch's run wrote no record), when it could not. */
   notRun: z.string().optional(),
+  /** Why the defect was left out of this run (`--grep` selected none of its checks): not counted in the score. */
+  notSelected: z.string().optional(),
 });
 export type DefectVerdict = z.infer<typeof DefectVerdict>;
 
@@ -50,23 +54,28 @@ export type SeenCheck = { pair: Pair; title?: string; outcome: 'passed' | 'faile
 
 /**
  * Judges one batch's run: per defect, its expected pairs red or missed; for the batch, the red pairs no defect of
- * it explains. A pair is red when any of its checks failed. Expected pairs the run did not select (`--grep`) are
- * neither red nor missed: they are left out of `expected`.
+ * it explains. A pair is red when any of its checks failed. An expected pair the run skipped is not judged; in a
+ * whole run (`whole`: no --grep, no --sample) one it did not run at all is not judged either, where a selection
+ * leaves it out on purpose.
  */
 export function judgeBatch(
   batch: Batch,
   profile: string,
   seen: readonly SeenCheck[],
   seconds: number,
+  whole = true,
 ): { defects: DefectVerdict[]; batch: BatchVerdict } {
   const red = new Map<Pair, string | undefined>();
   const ran = new Set<Pair>();
+  const present = new Set<Pair>();
   for (const check of seen) {
+    present.add(check.pair);
     if (check.outcome !== 'not-run') ran.add(check.pair);
     if (check.outcome === 'failed' && !red.has(check.pair)) red.set(check.pair, check.reason);
   }
   const defects = batch.defects.map((defect: Defect): DefectVerdict => {
-    const expected = [...(batch.pairs.get(defect) ?? [])].filter((pair) => ran.has(pair) || red.has(pair));
+    const own = [...(batch.pairs.get(defect) ?? [])];
+    const expected = own.filter((pair) => ran.has(pair));
     const hit = expected.filter((pair) => red.has(pair));
     return {
       defect,
@@ -77,6 +86,7 @@ export function judgeBatch(
       red: hit.length,
       missed: expected.filter((pair) => !red.has(pair)),
       rowsRed: [...new Set(hit.map((pair) => Number(pair.split(':')[0])))].sort((a, b) => a - b),
+      notJudged: own.filter((pair) => !ran.has(pair) && (whole || present.has(pair))),
     };
   });
   const explained = new Set(batch.defects.flatMap((defect) => [...(batch.pairs.get(defect) ?? [])]));
@@ -84,19 +94,24 @@ export function judgeBatch(
   return { defects, batch: { profile, defects: [...batch.defects], falseAlarms, redPairs: red.size, seconds } };
 }
 
-/** The whole campaign's figures from its defects' and batches' verdicts. */
+/**
+ * The whole campaign's figures from its defects' and batches' verdicts. Defects a selection left out (`notSelected`)
+ * are not counted; the self-check holds when every other one was caught on every expected pair, every expected pair
+ * was judged, and nothing else went red.
+ */
 export function summarize(defects: readonly DefectVerdict[], batches: readonly BatchVerdict[], seconds: number): SelfCheckResult {
-  const caught = defects.filter((verdict) => verdict.caught).length;
+  const counted = defects.filter((verdict) => !verdict.notSelected);
+  const caught = counted.filter((verdict) => verdict.caught).length;
   const redPairs = batches.reduce((sum, batch) => sum + batch.redPairs, 0);
   const falseAlarms = batches.reduce((sum, batch) => sum + batch.falseAlarms.length, 0);
   return {
     defects: [...defects],
     batches: [...batches],
-    mutationScore: defects.length === 0 ? 0 : caught / defects.length,
+    mutationScore: counted.length === 0 ? 0 : caught / counted.length,
     precision: redPairs === 0 ? 1 : (redPairs - falseAlarms) / redPairs,
     holds:
-      defects.length > 0 &&
-      defects.every((verdict) => verdict.caught && verdict.missed.length === 0 && !verdict.notRun) &&
+      counted.length > 0 &&
+      counted.every((verdict) => verdict.caught && verdict.missed.length === 0 && verdict.notJudged.length === 0 && !verdict.notRun) &&
       falseAlarms === 0,
     seconds,
   };

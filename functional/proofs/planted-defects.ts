@@ -90,13 +90,13 @@ export const plantedDefects: Record<
     breaks: (row) => row.resultKey === 'kafka' && row.endpoint.startsWith('/invoice/'),
     maskedBy: 'drop-event',
   },
-  // The formats check compares the fields of an XML create's answer with those sent (a create with a body: not GET or DELETE).
   // Only the consumer's contract looks at a record's timestamps: the pact's datetime matchers on createdAt/updatedAt
   // of every answer that carries a record (create, update-config, the records of an export).
   'epoch-timestamps-on-crm': {
     check: 'contract-provider',
     breaks: (row) => row.endpoint.startsWith('/crm/') && ['create', 'update-config', 'export'].includes(row.actionKey),
   },
+  // The formats check compares the fields of an XML create's answer with those sent (a create with a body: not GET or DELETE).
   'xml-create-without-data': {
     check: 'formats',
     breaks: (row) => row.noteKey === 'formats' && row.actionKey === 'create' && row.method !== 'GET' && row.method !== 'DELETE',
