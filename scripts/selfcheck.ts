@@ -1,5 +1,5 @@
 /**
- * npm run selfcheck [-- --profile NAME ...] [-- --defect NAME ...] [-- --grep PATTERN] [-- --json] [-- --repeat N]
+ * npm run selfcheck -- [--profile NAME]... [--defect NAME]... [--grep PATTERN | --sample N] [--json] [--repeat N]
  * The suite proves its own power. Every planted defect of the reference implementation (defects.ts) is planted in
  * the embedded stack, in batches of defects whose expected red (row, check) pairs neither overlap nor change when
  * planted together (selfcheck/batches.ts, from functional/proofs/planted-defects.ts); the functional suite runs
@@ -39,22 +39,39 @@ const options = cliCommand(
   'npm run selfcheck --',
   'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
   [
-    'npm run selfcheck                                  # every defect, both profiles',
+    'npm run selfcheck                                  # every defect, both profiles (about 20-25 min here)',
+    'npm run selfcheck -- --sample 3                    # three rows per defect, as npm test runs it (about 9 min)',
     'npm run -s selfcheck -- --profile reference --json > selfcheck.json   # -s: no npm banner on stdout',
     'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
-    'npm run selfcheck -- --repeat 10                   # the clean stack ten times: flaky checks named',
+    'npm run selfcheck -- --repeat 10                   # the clean stack ten times per profile (about 30 min)',
   ],
 )
+  .addHelpText(
+    'after',
+    [
+      '',
+      'Outputs: reports/output/selfcheck/campaign/selfcheck.json (each run of a batch in <profile>/batch-N/), or',
+      'reports/output/selfcheck/repeat/repeat.json; each run empties its own folder first. Exit 0 when the self-check',
+      'holds: every defect caught on every (row, check) pair it must turn red, every such pair judged, nothing else red.',
+    ].join('\n'),
+  )
   .option('--profile <name|file>', 'a profile the stack serves (repeatable; reference and acme by default)', repeatable)
   .option('--defect <name>', `a defect to plant (repeatable; all by default): ${Defect.options.join(', ')}`, repeatable)
-  .option('--grep <pattern>', 'run only the functional checks matching it; pairs not run are not judged')
+  .option(
+    '--grep <pattern>',
+    'run only the checks matching it (and the resilience defects whose tag it matches); defects it leaves out are not counted',
+  )
   .option(
     '--sample <n>',
-    'run every check of N rows per defect only (its first, its last, and spread between): the short self-check of npm test',
+    'run every check of N rows per defect only (its first, its last, and spread between; not with --grep): npm test runs --sample 3',
     wholeNumber(1, 320),
   )
   .option('--json', 'print the result as JSON on stdout (the log goes to stderr)')
-  .option('--repeat <n>', 'run the clean stack N times per profile and name the checks whose verdict changed', wholeNumber(2, 100))
+  .option(
+    '--repeat <n>',
+    'instead: run the clean stack N times per profile (N ≥ 2: one run cannot change its mind) and name the checks whose verdict changed; --defect and --sample do not apply',
+    wholeNumber(2, 100),
+  )
   .parse()
   .opts<{ profile?: string[]; defect?: string[]; grep?: string; sample?: number; json?: boolean; repeat?: number }>();
 
