@@ -5,6 +5,7 @@ import { campaignMetrics } from './allure.ts';
 import { readArtilleryReport } from './artillery-report.ts';
 import { ensureChecks } from './artillery-script.ts';
 import { evaluateCampaign } from './evaluate.ts';
+import { clientAllowed, metrics } from './metrics.ts';
 import { CampaignPlan } from './plan.ts';
 import { thresholds, thresholdsOf } from './thresholds.ts';
 
@@ -30,12 +31,12 @@ test.describe('each load threshold stated once (load/thresholds.ts)', () => {
       expect(bound('rate_deviation')).toBe(plan.thresholds.rateTolerance * 100);
       expect(bound('errors')).toBe(0);
       if (plan.campaign === 'latency') {
-        expect(ensure.thresholds).toEqual([{ 'td448.response_time.promised.p95': plan.thresholds.p95Ms }]);
+        expect(ensure.thresholds).toEqual([{ [`${metrics.promisedTime}.p95`]: plan.thresholds.p95Ms }]);
         expect(bound('p95')).toBe(plan.thresholds.p95Ms);
       } else {
         expect(bound('allowed_per_client')).toBe(plan.rateLimitPerMinute);
         expect(ensure.conditions.map((condition) => condition.expression)).toContain(
-          `td448.client.${plan.clients.find((client) => client.role === 'over-limit')?.clientId}.allowed <= ${plan.rateLimitPerMinute}`,
+          `${clientAllowed(plan.clients.find((client) => client.role === 'over-limit')?.clientId ?? '')} <= ${plan.rateLimitPerMinute}`,
         );
       }
     });

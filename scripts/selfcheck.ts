@@ -30,7 +30,15 @@ import { RowCoverage } from '../reports/row-coverage.ts';
 import { selectionVariable } from '../reports/selection.ts';
 import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows, suiteOf } from '../selfcheck/batches.ts';
 import { alwaysFailing, type FlakyCheck, flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
-import { type BatchVerdict, type DefectVerdict, judgeBatch, type SeenCheck, type SelfCheckResult, summarize } from '../selfcheck/score.ts';
+import {
+  type BatchVerdict,
+  type DefectVerdict,
+  judgeBatch,
+  type SeenCheck,
+  type SelfCheckResult,
+  summarize,
+  unjudged,
+} from '../selfcheck/score.ts';
 import { cliCommand, repeatable, wholeNumber } from './cli.ts';
 import { caughtByResilience, runResilienceChecks } from './resilience-checks.ts';
 import { runCommand } from './run-command.ts';
@@ -39,7 +47,7 @@ const options = cliCommand(
   'npm run selfcheck --',
   'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
   [
-    'npm run selfcheck                                  # every defect, both profiles (about 20-25 min here)',
+    'npm run selfcheck                                  # every defect, both profiles (25 of them: 21 min here)',
     'npm run selfcheck -- --sample 3                    # three rows per defect, as npm test runs it (about 9 min)',
     'npm run -s selfcheck -- --profile reference --json > selfcheck.json   # -s: no npm banner on stdout',
     'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
@@ -171,15 +179,7 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
     const reason = `the run of batch ${index + 1} wrote no row-coverage record (see its log above; outputs in ${output})`;
     return {
       defects: batch.defects.map((defect) => ({
-        defect,
-        profile,
-        provenBy: suiteOf(defect),
-        caught: false,
-        expected: batch.pairs.get(defect)?.size ?? 0,
-        red: 0,
-        missed: [],
-        rowsRed: [],
-        notJudged: [],
+        ...unjudged(defect, profile, suiteOf(defect), batch.pairs.get(defect)?.size ?? 0),
         notRun: reason,
       })),
       batch: { profile, defects: [...batch.defects], falseAlarms: [], redPairs: 0, seconds: elapsed(since) },
@@ -208,15 +208,10 @@ async function runResilienceDefect(defect: Defect, check: string, profile: strin
   );
   const caught = caughtByResilience(run, check);
   return {
-    defect,
-    profile,
-    provenBy: check,
+    ...unjudged(defect, profile, check, 1),
     caught,
-    expected: 1,
     red: caught ? 1 : 0,
     missed: caught ? [] : [check],
-    rowsRed: [],
-    notJudged: [],
     ...(run.junit ? {} : { notRun: `the ${check} check wrote no JUnit report (exit ${run.code}; outputs in ${output})` }),
   };
 }
@@ -278,10 +273,7 @@ for (const profile of profiles) {
     if (!check) continue;
     // Under --grep, a resilience defect runs only when the pattern names its check's tag.
     if (options.grep && !new RegExp(options.grep).test(check))
-      verdicts.push({
-        ...{ defect, profile, provenBy: check, caught: false, expected: 0, red: 0, missed: [], rowsRed: [], notJudged: [] },
-        notSelected: `--grep ${options.grep} does not select the ${check} check`,
-      });
+      verdicts.push({ ...unjudged(defect, profile, check), notSelected: `--grep ${options.grep} does not select the ${check} check` });
     else verdicts.push(await runResilienceDefect(defect, check, profile));
   }
 }

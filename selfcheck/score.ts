@@ -25,6 +25,22 @@ export const DefectVerdict = z.object({
 });
 export type DefectVerdict = z.infer<typeof DefectVerdict>;
 
+/**
+ * A defect's verdict before anything of it was judged (no pair red, none missed): the base the self-check fills in
+ * for a resilience run, or leaves as it is with `notRun` or `notSelected` set.
+ */
+export const unjudged = (defect: string, profile: string, provenBy: string, expected = 0): DefectVerdict => ({
+  defect,
+  profile,
+  provenBy,
+  caught: false,
+  expected,
+  red: 0,
+  missed: [],
+  rowsRed: [],
+  notJudged: [],
+});
+
 /** One batch's run: the defects planted together, and the red pairs none of them explains (false alarms). */
 export const BatchVerdict = z.object({
   profile: z.string(),
