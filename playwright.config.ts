@@ -39,6 +39,7 @@ export default defineConfig({
     { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
     { name: 'load', testDir: './load' },
     // Faults of the target (its broker cut through its fault port, its service killed by its crash command): alone, never beside other checks.
+    { name: 'conformance', testDir: './conformance', metadata: needsTarget, timeout: 1_800_000 },
     { name: 'resilience', testDir: './resilience', metadata: needsTarget, timeout: 300_000 },
     { name: 'contracts-consumer', testDir: './contracts/consumer', fullyParallel: false },
     {

@@ -17,7 +17,7 @@ import { pactToVerify } from '../contracts/provider/pacts-to-verify.ts';
 import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
 import { describeFailures, failedRows } from '../contracts/provider/verification-outcome.ts';
 import { providerVerifier, type VerificationRequest } from '../contracts/provider/verify-provider.ts';
-import { readSpec, validateAsyncApi, validateOpenApi, writeSpecs } from '../contracts/specs/spec-documents.ts';
+import { generateSpecs, validateSpec, writeSpecs } from '../contracts/specs/spec-documents.ts';
 import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
 import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
@@ -57,18 +57,18 @@ async function withTarget<T>(run: (target: ReturnType<typeof resolvedTarget>) =>
 
 const commands: Record<string, () => Promise<number>> = {
   async specs() {
-    const files = writeSpecs(catalog);
-    const [openapi, asyncapi] = await Promise.all([validateOpenApi(readSpec('openapi')), validateAsyncApi(readSpec('asyncapi'))]);
-    for (const [file, result] of [
-      [files.openapi, openapi],
-      [files.asyncapi, asyncapi],
-    ] as const) {
+    const documents = generateSpecs(catalog);
+    const files = writeSpecs(documents);
+    let invalid = 0;
+    for (const [index, document] of documents.entries()) {
+      const result = await validateSpec(document);
+      invalid += result.errors.length;
       console.log(
-        `${file}: ${result.errors.length === 0 ? 'valid' : 'INVALID'}${result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ''}`,
+        `${files[index]}: ${result.errors.length === 0 ? 'valid' : 'INVALID'}${result.warnings.length > 0 ? `, ${result.warnings.length} warnings` : ''}`,
       );
       for (const line of [...result.errors, ...result.warnings]) console.log(`  ${line}`);
     }
-    return openapi.errors.length + asyncapi.errors.length === 0 ? 0 : 1;
+    return invalid === 0 ? 0 : 1;
   },
 
   async assemble() {

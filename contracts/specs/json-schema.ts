@@ -9,7 +9,20 @@ export function jsonSchemaOf(schema: z.ZodType, description?: string): JsonSchem
     unrepresentable: 'any',
     io: 'output',
   }) as JsonSchema;
+  withoutEmailFormat(body);
   return description ? { description, ...body } : body;
+}
+
+/**
+ * zod's email check is its pattern, which the schema carries; `format: email` would promise RFC 5321 more
+ * (a local part of at most 64 octets) than the pattern or the target checks, so tools validating answers by
+ * format refuse what the target rightly accepted. The pattern stays the rule.
+ */
+function withoutEmailFormat(schema: unknown): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  const node = schema as Record<string, unknown>;
+  if (node.format === 'email' && typeof node.pattern === 'string') delete node.format;
+  for (const value of Object.values(node)) withoutEmailFormat(value);
 }
 
 /** `/security/firewall/config` → `SecurityFirewallConfig`: a name for components and operation ids. */

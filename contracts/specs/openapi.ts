@@ -1,50 +1,74 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
-import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
-import { promised } from '../../fixtures/catalog/vocabulary.ts';
+import { ActionKey, type HttpMethod, promised } from '../../fixtures/catalog/vocabulary.ts';
+import type { TargetProfile } from '../../fixtures/profile/profile.ts';
+import type { Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
-import { protocol } from './reference-conventions.ts';
-
-const { maxRetries, rateLimitPerMinute, versions: apiVersions } = promised;
-
-import { resourceBodies, resourceEndpoints, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
-import { apiScopes, requiredScope, type ScopeKind } from '../../fixtures/schemas/scopes.ts';
+import { RecordConfig, resourceBodies, resourceEndpoints } from '../../fixtures/schemas/resources.ts';
+import { resourceOf, type ScopeKind, scopeKindByAction } from '../../fixtures/schemas/scopes.ts';
 import { exportSchema, recordSchema, statusSchema } from '../interactions/answer-schemas.ts';
 import { resourceEndpoint } from '../interactions/row-data.ts';
-import { type JsonSchema, jsonSchemaOf, oneOf, pascalName, ref } from './json-schema.ts';
+import { type JsonSchema, jsonSchemaOf, pascalName, ref } from './json-schema.ts';
+
+const { maxRetries, rateLimitPerMinute } = promised;
 
 /**
- * The OpenAPI 3.1 document of every catalog operation, generated from the parsed catalog and the
- * suite's zod schemas. One endpoint and method serve several actions, told apart by the
- * `td448-action` header, so one OpenAPI operation lists them all (`x-td448-operations`, with the rows).
+ * The OpenAPI 3.1 documents of every catalog operation as one deployment's profile speaks them,
+ * generated from the parsed catalog, the suite's zod schemas and the profile (fixtures/profile).
+ *
+ * OpenAPI keys an operation by path and method. When the profile names the action in the path
+ * (`requests.action.in: path`), every catalog operation has a path of its own: one document. When it
+ * names the action in a header or a query parameter, one path and method serve several actions that
+ * differ in body, media types and answers, which one OpenAPI operation cannot state without promising
+ * the union: then there is **one document per catalog action**, each exact (its request body, its media
+ * types, its success status and schema), the action parameter required where the path and method serve
+ * several actions. `x-td448-operation` names the catalog operation and its rows.
  */
 
-/** Actions the gateway serves on the collection path; every action also has the item path. */
+/** Actions served on the collection path (no record named); every action also has the item path. */
 const collectionActions: readonly ActionKey[] = ['create', 'check-status', 'export'];
 const bodyActions: readonly ActionKey[] = ['create', 'update-config'];
 const bodyless: readonly HttpMethod[] = ['GET', 'DELETE'];
 
-interface Route {
-  endpoint: string;
-  path: string;
-  item: boolean;
-  method: HttpMethod;
-  operations: Operation[];
+/** One generated document: `action` is the catalog action it covers, undefined when it covers all. */
+export interface OpenApiDocument {
+  /** File name: `td448.openapi.json`, or `td448.<action>.openapi.json` when split by action. */
+  name: string;
+  action: ActionKey | undefined;
+  document: Record<string, unknown>;
 }
 
-function routesOf(catalog: Catalog): Route[] {
-  const routes = new Map<string, Route>();
+/** Whether the profile's action naming forces one document per action (see the module comment). */
+export const splitsByAction = (profile: TargetProfile) => profile.requests.action.in !== 'path';
+
+interface Route {
+  operation: Operation;
+  /** The OpenAPI path: the profile's template with `{version}` and `{id}` as path parameters. */
+  path: string;
+  item: boolean;
+  /** How many catalog actions the same endpoint and method serve (the action parameter is required when more than one). */
+  actionsHere: number;
+}
+
+function routesOf(catalog: Catalog, wire: Wire, action: ActionKey | undefined): Route[] {
+  const { requests } = wire.profile;
+  const routes: Route[] = [];
   for (const operation of catalog.operations) {
+    if (action !== undefined && operation.actionKey !== action) continue;
+    const actionsHere = catalog.operations.filter((op) => op.endpoint === operation.endpoint && op.method === operation.method).length;
     for (const item of [false, true]) {
       if (!item && !collectionActions.includes(operation.actionKey)) continue;
-      const path = item ? `${operation.endpoint}/{id}` : operation.endpoint;
-      const key = `${operation.method} ${path}`;
-      const route = routes.get(key) ?? { endpoint: operation.endpoint, path, item, method: operation.method, operations: [] };
-      route.operations.push(operation);
-      routes.set(key, route);
+      const template = item ? requests.itemPath : requests.collectionPath;
+      const path = template
+        .replaceAll('{endpoint}', operation.endpoint)
+        .replaceAll('{resource}', resourceOf(operation.endpoint))
+        .replaceAll('{action}', wire.actionWord(operation.actionKey))
+        .replace(/(.)\/+$/, '$1')
+        .replace(/\/{2,}/g, '/');
+      routes.push({ operation, path, item, actionsHere });
     }
   }
-  return [...routes.values()];
+  return routes;
 }
 
 const schemaNames = (endpoint: string) => {
@@ -52,13 +76,26 @@ const schemaNames = (endpoint: string) => {
   return { fields: `${name}Fields`, record: `${name}Record`, status: `${name}Status`, export: `${name}Export` };
 };
 
-function componentSchemas(): Record<string, JsonSchema> {
+function componentSchemas(profile: TargetProfile): Record<string, JsonSchema> {
+  const config = jsonSchemaOf(RecordConfig, 'Configuration entries: names to strings, numbers or booleans.');
   const schemas: Record<string, JsonSchema> = {
     Problem: jsonSchemaOf(
       Problem,
-      'RFC 9457 problem details; `type` names the failure (…/rolled-back, …/rate-limited, …/downstream-failed).',
+      'RFC 9457 problem details; `type` names the failure (…/rolled-back, …/rate-limited, …/idempotency-key-reused, …).',
     ),
-    UpdateConfig: jsonSchemaOf(UpdateConfigBody, 'The configuration "Cập nhật cấu hình" merges into a record.'),
+    Config: config,
+    UpdateConfig: {
+      description: `The configuration "Cập nhật cấu hình" merges into a record: wrapped in \`${profile.requests.configField}\`, or the entries themselves.`,
+      oneOf: [
+        {
+          type: 'object',
+          properties: { [profile.requests.configField]: ref('schemas', 'Config') },
+          required: [profile.requests.configField],
+          additionalProperties: false,
+        },
+        { ...ref('schemas', 'Config'), not: { required: [profile.requests.configField] } },
+      ],
+    },
   };
   for (const endpoint of resourceEndpoints) {
     const names = schemaNames(endpoint);
@@ -75,52 +112,88 @@ const stringHeader = (description: string, pattern?: string) => ({
   schema: { type: 'string', ...(pattern ? { pattern } : {}) },
 });
 
-const componentHeaders = {
-  RequestId: stringHeader('The caller’s request id, propagated; or one the gateway assigned.'),
-  Traceparent: stringHeader('W3C trace context: the caller’s trace, continued.', '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
-  Attempts: stringHeader(`Downstream attempts the request took: 1, or up to 1 + ${maxRetries} on operations that retry.`, '^[1-9]$'),
-  RateLimitPolicy: stringHeader(`IETF RateLimit-Policy: ${rateLimitPerMinute} requests per 60 s per client.`),
-  RateLimit: stringHeader('IETF RateLimit: requests left (r) and seconds until the window resets (t).'),
-  RetryAfter: stringHeader('Seconds until the client may retry.', '^\\d+$'),
-  Location: stringHeader('The created record.'),
-  Deprecation: stringHeader('On v1 only (RFC 9745): v1 is deprecated.', '^@\\d+$'),
-  Sunset: stringHeader('On v1 only (RFC 8594): when v1 goes away.'),
-  Link: stringHeader('On v1 only: the v2 successor (`rel="successor-version"`).'),
-  WwwAuthenticate: stringHeader('The Bearer challenge (RFC 6750): invalid_token, or insufficient_scope with the scope needed.'),
-};
+/** The rate-limit headers of the profile's generation (draft-ietf-httpapi-ratelimit-headers), as response header names. */
+function rateLimitHeaderNames(profile: TargetProfile): Record<string, string> {
+  switch (profile.rateLimit.headers) {
+    case 'ietf-structured':
+      return { 'RateLimit-Policy': 'RateLimitPolicy', RateLimit: 'RateLimit' };
+    case 'ietf-legacy':
+      return { 'RateLimit-Limit': 'RateLimitLimit', 'RateLimit-Remaining': 'RateLimitRemaining', 'RateLimit-Reset': 'RateLimitReset' };
+    case 'x-ratelimit':
+      return {
+        'X-RateLimit-Limit': 'RateLimitLimit',
+        'X-RateLimit-Remaining': 'RateLimitRemaining',
+        'X-RateLimit-Reset': 'RateLimitReset',
+      };
+  }
+}
 
-/** Problem answers, shared by every operation; problem+xml where the operation speaks XML. */
-const problem = (description: string, headers: Record<string, unknown> = {}) => ({
-  description,
-  headers: { [protocol.requestId]: ref('headers', 'RequestId'), ...headers },
-  content: {
-    [mediaTypes.problemJson]: { schema: ref('schemas', 'Problem') },
-    [mediaTypes.problemXml]: { schema: ref('schemas', 'Problem') },
-  },
-});
+function componentHeaders(profile: TargetProfile) {
+  const deprecationPattern = profile.deprecation.olderForms.length === 0 ? '^@\\d+$' : undefined;
+  return {
+    RequestId: stringHeader('The caller’s request id, propagated; or one the gateway assigned.'),
+    Traceparent: stringHeader('W3C trace context: the caller’s trace, continued.', '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$'),
+    Attempts: stringHeader(`Downstream attempts the request took: 1, or up to 1 + ${maxRetries} on operations that retry.`, '^[1-9]$'),
+    RateLimitPolicy: stringHeader(`IETF RateLimit-Policy: ${rateLimitPerMinute} requests per 60 s per client.`),
+    RateLimit: stringHeader('IETF RateLimit: requests left (r) and seconds until the window resets (t).'),
+    RateLimitLimit: stringHeader(`${rateLimitPerMinute} requests per 60 s per client.`),
+    RateLimitRemaining: stringHeader('Requests left in the window.', '^\\d+$'),
+    RateLimitReset: stringHeader('Seconds until the window resets.', '^\\d+$'),
+    RetryAfter: stringHeader(
+      profile.rateLimit.retryAfter === 'http-date' ? 'When the client may retry (an HTTP-date).' : 'Seconds until the client may retry.',
+      profile.rateLimit.retryAfter === 'seconds' ? '^\\d+$' : undefined,
+    ),
+    Location: stringHeader('The created record.'),
+    Deprecation: stringHeader(
+      `On ${profile.deprecation.deprecatedVersions.join(', ')} only (RFC 9745): the version is deprecated.`,
+      deprecationPattern,
+    ),
+    Sunset: stringHeader('On a deprecated version only (RFC 8594): when it goes away.'),
+    Link: stringHeader('On a deprecated version only: its successor (`rel="successor-version"`).'),
+    WwwAuthenticate: stringHeader('The Bearer challenge (RFC 6750): invalid_token, or insufficient_scope with the scope needed.'),
+  };
+}
 
-const challenge = { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') };
-
-const componentResponses = {
-  BadRequest: problem('The action is not declared for this method, the id is missing, or the body is malformed or unsafe XML.'),
-  Unauthorized: problem('No valid token: missing, malformed, expired, foreign or for another audience.', challenge),
-  Forbidden: problem('The token does not grant the scope the action needs.', challenge),
-  NotFound: problem('No such record, or an unknown API version.'),
-  NotAcceptable: problem('The operation does not answer in the media type asked for (JSON, and XML where it says so).'),
-  UnsupportedMediaType: problem('The body is neither JSON nor, where the operation says so, XML.'),
-  UnprocessableContent: problem('The fields do not fit the resource.'),
-  TooManyRequests: problem(`More than ${rateLimitPerMinute} requests per minute from this client.`, {
-    'Retry-After': ref('headers', 'RetryAfter'),
-    'RateLimit-Policy': ref('headers', 'RateLimitPolicy'),
-    RateLimit: ref('headers', 'RateLimit'),
-  }),
-  RolledBack: problem('Failed after its write and rolled back (Rollback khi lỗi): nothing kept, no event published.'),
-  InternalError: problem('Internal error.'),
-  RetriesExhausted: problem(`The downstream failed ${1 + maxRetries} times in a row (Retry tối đa 3 lần).`, {
-    [protocol.attempts]: ref('headers', 'Attempts'),
-  }),
-  DownstreamFailed: problem('The downstream failed.', { [protocol.attempts]: ref('headers', 'Attempts') }),
-};
+/** Problem answers: problem+json, and problem+xml where the operation speaks XML. */
+function problemResponses(profile: TargetProfile, xml: boolean) {
+  const requestId = { [profile.headers.requestId]: ref('headers', 'RequestId') };
+  const problem = (description: string, headers: Record<string, unknown> = {}) => ({
+    description,
+    headers: { ...requestId, ...headers },
+    content: {
+      [mediaTypes.problemJson]: { schema: ref('schemas', 'Problem') },
+      ...(xml ? { [mediaTypes.problemXml]: { schema: ref('schemas', 'Problem') } } : {}),
+    },
+  });
+  const challenge = { 'WWW-Authenticate': ref('headers', 'WwwAuthenticate') };
+  const attempts = profile.headers.attempts ? { [profile.headers.attempts]: ref('headers', 'Attempts') } : {};
+  const rateLimit = Object.fromEntries(
+    Object.entries(rateLimitHeaderNames(profile)).map(([name, component]) => [name, ref('headers', component)]),
+  );
+  return {
+    BadRequest: problem('The action is not one this method serves, the id is missing, or the body is malformed or unsafe XML.'),
+    Unauthorized: problem('No valid token: missing, malformed, expired, foreign or for another audience.', challenge),
+    Forbidden: problem('The token does not grant the scope the action needs.', challenge),
+    NotFound: problem('No such record, or an unknown API version.'),
+    NotAcceptable: problem('The operation does not answer in the media type asked for.'),
+    Conflict: problem('A record with this id exists already (…/record-exists).'),
+    UnsupportedMediaType: problem('The body is in a media type the operation does not take.'),
+    UnprocessableContent: problem(
+      'The fields do not fit the resource, or the Idempotency-Key was used for a different request (…/idempotency-key-reused, draft-ietf-httpapi-idempotency-key-header).',
+    ),
+    IdempotencyKeyReused: problem(
+      'The Idempotency-Key was used for a different request (…/idempotency-key-reused, draft-ietf-httpapi-idempotency-key-header).',
+    ),
+    TooManyRequests: problem(`More than ${rateLimitPerMinute} requests per minute from this client.`, {
+      'Retry-After': ref('headers', 'RetryAfter'),
+      ...rateLimit,
+    }),
+    RolledBack: problem('Failed after its write and rolled back (Rollback khi lỗi): nothing kept, no event published.'),
+    InternalError: problem('Internal error.'),
+    RetriesExhausted: problem(`The downstream failed ${1 + maxRetries} times in a row (Retry tối đa 3 lần).`, attempts),
+    DownstreamFailed: problem('The downstream failed.', attempts),
+  };
+}
 
 const answerRef = (operation: Operation) => {
   const names = schemaNames(operation.endpoint);
@@ -134,121 +207,144 @@ const answerRef = (operation: Operation) => {
   }
 };
 
+const speaksXml = (operation: Operation) => operation.notes.includes('formats');
+
 const content = (schema: JsonSchema, xml: boolean) => ({
   [mediaTypes.json]: { schema },
   ...(xml ? { [mediaTypes.xml]: { schema, 'x-td448-xml': 'the same fields as elements; arrays as repeated <item> elements' } } : {}),
 });
 
-function responsesOf(route: Route): Record<string, unknown> {
-  const { operations } = route;
-  const xml = operations.some((op) => op.notes.includes('formats'));
-  const has = (action: ActionKey) => operations.some((op) => op.actionKey === action);
-  const rateLimited = operations.some((op) => op.notes.includes('rate-limit'));
+/** The problem components of an operation: the XML-speaking set (`…Xml`) or the JSON-only one. */
+const problemRef = (operation: Operation, name: string) => ref('responses', speaksXml(operation) ? `${name}Xml` : name);
+
+function responsesOf(route: Route, wire: Wire): Record<string, unknown> {
+  const { operation } = route;
+  const { profile } = wire;
+  const rateLimited = operation.notes.includes('rate-limit');
   const success = {
-    [protocol.requestId]: ref('headers', 'RequestId'),
-    [protocol.traceparent]: ref('headers', 'Traceparent'),
-    [protocol.attempts]: ref('headers', 'Attempts'),
-    ...(rateLimited ? { 'RateLimit-Policy': ref('headers', 'RateLimitPolicy'), RateLimit: ref('headers', 'RateLimit') } : {}),
+    [profile.headers.requestId]: ref('headers', 'RequestId'),
+    [profile.headers.traceparent]: ref('headers', 'Traceparent'),
+    ...(profile.headers.attempts ? { [profile.headers.attempts]: ref('headers', 'Attempts') } : {}),
+    ...(rateLimited
+      ? Object.fromEntries(Object.entries(rateLimitHeaderNames(profile)).map(([name, component]) => [name, ref('headers', component)]))
+      : {}),
     Deprecation: ref('headers', 'Deprecation'),
     Sunset: ref('headers', 'Sunset'),
     Link: ref('headers', 'Link'),
   };
-  const readsOrConfigures = operations.filter((op) => op.actionKey !== 'create' && op.actionKey !== 'delete');
+  const status = wire.successStatus(operation.actionKey);
+  const created = operation.actionKey === 'create';
+  const takesBody = bodyActions.includes(operation.actionKey);
+  const answer =
+    operation.actionKey === 'delete' && status === 204
+      ? { description: 'Deleted (Xóa thông tin).', headers: success }
+      : {
+          description: `${operation.action}: ${created ? 'the created record' : operation.actionKey === 'delete' ? 'the deleted record' : 'the answer'}.`,
+          headers:
+            created && profile.responses.createdId.from === 'location' ? { Location: ref('headers', 'Location'), ...success } : success,
+          content: content(answerRef(operation), speaksXml(operation)),
+        };
   return {
-    ...(has('create')
-      ? {
-          201: {
-            description: 'Created (Thêm bản ghi).',
-            headers: { Location: ref('headers', 'Location'), ...success },
-            content: content(ref('schemas', schemaNames(route.endpoint).record), xml),
-          },
-        }
-      : {}),
-    ...(readsOrConfigures.length > 0
-      ? {
-          200: {
-            description: 'The status, the export, or the reconfigured record, per action.',
-            headers: success,
-            content: content(oneOf([...new Map(readsOrConfigures.map((op) => [op.actionKey, answerRef(op)])).values()]), xml),
-          },
-        }
-      : {}),
-    ...(has('delete') ? { 204: { description: 'Deleted (Xóa thông tin).', headers: success } } : {}),
-    400: ref('responses', 'BadRequest'),
-    401: ref('responses', 'Unauthorized'),
-    403: ref('responses', 'Forbidden'),
-    404: ref('responses', 'NotFound'),
-    406: ref('responses', 'NotAcceptable'),
-    ...(bodyless.includes(route.method) ? {} : { 415: ref('responses', 'UnsupportedMediaType') }),
-    ...(operations.some((op) => bodyActions.includes(op.actionKey)) ? { 422: ref('responses', 'UnprocessableContent') } : {}),
-    ...(rateLimited ? { 429: ref('responses', 'TooManyRequests') } : {}),
-    500: ref('responses', operations.some((op) => op.results.includes('rollback')) ? 'RolledBack' : 'InternalError'),
-    502: ref('responses', operations.some((op) => op.results.includes('retry')) ? 'RetriesExhausted' : 'DownstreamFailed'),
+    [status]: answer,
+    400: problemRef(operation, 'BadRequest'),
+    401: problemRef(operation, 'Unauthorized'),
+    403: problemRef(operation, 'Forbidden'),
+    404: problemRef(operation, 'NotFound'),
+    406: problemRef(operation, 'NotAcceptable'),
+    ...(created ? { 409: problemRef(operation, 'Conflict') } : {}),
+    ...(bodyless.includes(operation.method) ? {} : { 415: problemRef(operation, 'UnsupportedMediaType') }),
+    422: problemRef(operation, takesBody ? 'UnprocessableContent' : 'IdempotencyKeyReused'),
+    ...(rateLimited ? { 429: problemRef(operation, 'TooManyRequests') } : {}),
+    500: problemRef(operation, operation.results.includes('rollback') ? 'RolledBack' : 'InternalError'),
+    502: problemRef(operation, operation.results.includes('retry') ? 'RetriesExhausted' : 'DownstreamFailed'),
   };
 }
 
-function requestBodyOf(route: Route) {
-  const writes = route.operations.filter((op) => bodyActions.includes(op.actionKey));
-  if (writes.length === 0 || bodyless.includes(route.method)) return undefined;
-  const xml = route.operations.some((op) => op.notes.includes('formats'));
-  const schemas = writes.map((op) =>
-    op.actionKey === 'create' ? ref('schemas', schemaNames(op.endpoint).fields) : ref('schemas', 'UpdateConfig'),
-  );
-  return { required: writes.length === route.operations.length, content: content(oneOf(schemas), xml) };
+const bodySchemaOf = (operation: Operation) =>
+  operation.actionKey === 'create' ? ref('schemas', schemaNames(operation.endpoint).fields) : ref('schemas', 'UpdateConfig');
+
+function requestBodyOf(route: Route, profile: TargetProfile) {
+  const { operation } = route;
+  if (!bodyActions.includes(operation.actionKey)) return undefined;
+  if (bodyless.includes(operation.method) && profile.requests.bodylessFields === 'query') return undefined;
+  return { required: true, content: content(bodySchemaOf(operation), speaksXml(operation)) };
 }
 
-function parametersOf(route: Route) {
-  const actions = route.operations.map((op) => op.actionKey);
-  const writes = route.operations.filter((op) => bodyActions.includes(op.actionKey));
+function parametersOf(route: Route, wire: Wire) {
+  const { operation } = route;
+  const { profile } = wire;
+  const naming = profile.requests.action;
+  const fieldsInQuery =
+    bodyActions.includes(operation.actionKey) && bodyless.includes(operation.method) && profile.requests.bodylessFields === 'query';
   return [
-    {
-      name: protocol.action,
-      in: 'header',
-      required: actions.length > 1,
-      description: 'The catalog action: one endpoint and method serve several.',
-      schema: { type: 'string', enum: actions },
-    },
+    ...(naming.in === 'path'
+      ? []
+      : [
+          {
+            name: naming.name,
+            in: naming.in,
+            required: route.actionsHere > 1,
+            description:
+              route.actionsHere > 1
+                ? `The catalog action: ${operation.endpoint} serves ${route.actionsHere} actions on ${operation.method}.`
+                : `The catalog action; ${operation.method} ${operation.endpoint} serves only this one, so it may be left out.`,
+            schema: { type: 'string', enum: [wire.actionWord(operation.actionKey)] },
+          },
+        ]),
+    ...(route.path.includes('{version}')
+      ? [
+          {
+            name: 'version',
+            in: 'path',
+            required: true,
+            description: `The API version; ${profile.deprecation.deprecatedVersions.join(', ')} deprecated.`,
+            schema: { type: 'string', enum: profile.versions },
+          },
+        ]
+      : []),
     ...(route.item
       ? [{ name: 'id', in: 'path', required: true, description: 'The record id.', schema: { type: 'string', minLength: 1 } }]
       : []),
     {
-      name: protocol.requestId,
+      name: profile.headers.requestId,
       in: 'header',
       required: false,
-      description: 'A request id of the caller’s, propagated into the log and events.',
-      schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
-    },
-    { name: protocol.traceparent, in: 'header', required: false, description: 'W3C trace context.', schema: { type: 'string' } },
-    {
-      name: protocol.idempotencyKey,
-      in: 'header',
-      required: false,
-      description: 'Replays the first answer for a repeated request.',
+      description:
+        'A request id of the caller’s, propagated into the log and events; one not made of letters, digits and ._:- (1 to 128) is replaced by one the gateway assigns.',
       schema: { type: 'string' },
     },
-    ...(writes.length > 0 && bodyless.includes(route.method)
+    {
+      name: profile.headers.traceparent,
+      in: 'header',
+      required: false,
+      description: 'W3C trace context; an invalid one starts a new trace (W3C Trace Context §4.3).',
+      schema: { type: 'string' },
+    },
+    {
+      name: profile.headers.idempotencyKey,
+      in: 'header',
+      required: false,
+      description: 'Replays the first answer for a repeated request; 422 when the key was used for a different request.',
+      schema: { type: 'string' },
+    },
+    ...(fieldsInQuery
       ? [
           {
             name: 'fields',
             in: 'query',
             style: 'form',
             explode: true,
-            required: false,
-            description: `${route.method} carries its fields in the query string (the catalog has ${route.method} that writes).`,
-            schema: oneOf(
-              writes.map((op) =>
-                op.actionKey === 'create'
-                  ? ref('schemas', schemaNames(op.endpoint).fields)
-                  : { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-              ),
-            ),
+            required: true,
+            description: `${operation.method} carries its fields in the query string (the catalog has ${operation.method} that writes).`,
+            schema:
+              operation.actionKey === 'create'
+                ? ref('schemas', schemaNames(operation.endpoint).fields)
+                : { ...ref('schemas', 'Config'), minProperties: 1 },
           },
         ]
       : []),
   ];
 }
-
-const scopeOf = (op: Operation) => requiredScope(op.endpoint, op.actionKey);
 
 const scopeDescriptions: Record<ScopeKind, string> = {
   read: 'check status and export',
@@ -256,67 +352,70 @@ const scopeDescriptions: Record<ScopeKind, string> = {
   delete: 'delete',
 };
 
-const describeOperation = (op: Operation) =>
-  `- **${op.actionKey}** (${op.action}, scope \`${scopeOf(op)}\`): rows ${op.rows.join(', ')}; results ${op.results.join(', ')}; notes ${op.notes.join(', ')}`;
-
-function operationObject(route: Route) {
-  const endpoint = resourceEndpoint(route);
-  const requestBody = requestBodyOf(route);
+function operationObject(route: Route, wire: Wire) {
+  const { operation } = route;
+  const endpoint = resourceEndpoint(operation);
+  const requestBody = requestBodyOf(route, wire.profile);
+  const scope = wire.scope(operation.endpoint, operation.actionKey);
   return {
-    operationId: `${route.method.toLowerCase()}${pascalName(endpoint)}${route.item ? 'Record' : ''}`,
-    summary: route.operations.map((op) => op.action).join(' · '),
-    description: route.operations.map(describeOperation).join('\n'),
+    operationId: `${operation.method.toLowerCase()}${pascalName(endpoint)}${pascalName(operation.actionKey)}${route.item ? 'Record' : ''}`,
+    summary: `${operation.action} (${operation.actionKey})`,
+    description: `Rows ${operation.rows.join(', ')}; results ${operation.results.join(', ')}; notes ${operation.notes.join(', ')}; scope \`${scope}\`.`,
     tags: [endpoint],
-    // One alternative per action's scope: the td448-action header decides which one the request needs
-    // (x-td448-operations[].scope), they are not interchangeable.
-    security: [...new Set(route.operations.map(scopeOf))].map((scope) => ({ td448OAuth2: [scope] })),
-    parameters: parametersOf(route),
+    security: [{ td448OAuth2: [scope] }],
+    parameters: parametersOf(route, wire),
     ...(requestBody ? { requestBody } : {}),
-    responses: responsesOf(route),
-    'x-td448-operations': route.operations.map((op) => ({
-      id: op.id,
-      action: op.action,
-      actionKey: op.actionKey,
-      scope: scopeOf(op),
-      rows: op.rows,
-      results: op.results,
-      notes: op.notes,
-    })),
+    responses: responsesOf(route, wire),
+    'x-td448-operation': {
+      id: operation.id,
+      action: operation.action,
+      actionKey: operation.actionKey,
+      rows: operation.rows,
+      results: operation.results,
+      notes: operation.notes,
+    },
   };
 }
 
-export function openApiDocument(catalog: Catalog) {
+function documentOf(catalog: Catalog, wire: Wire, action: ActionKey | undefined): Record<string, unknown> {
+  const { profile } = wire;
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routesOf(catalog)) {
-    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationObject(route) };
+  for (const route of routesOf(catalog, wire, action)) {
+    paths[route.path] = { ...paths[route.path], [route.operation.method.toLowerCase()]: operationObject(route, wire) };
   }
   const endpoints = [...new Set(catalog.operations.map((op) => op.endpoint))];
+  const covered = action ? catalog.operations.filter((op) => op.actionKey === action) : catalog.operations;
+  const responses = problemResponses(profile, false);
+  const xmlResponses = problemResponses(profile, true);
   return {
     openapi: '3.1.0',
     info: {
-      title: 'TD448 — Quản lý API & Log',
+      title: `TD448 — Quản lý API & Log${action ? ` · ${action}` : ''} (profile ${profile.name})`,
       version: '2.0.0',
-      summary: `Every operation of the TD448 catalog: ${catalog.rows.length} rows, ${catalog.operations.length} operations.`,
+      summary: `${covered.length} of the ${catalog.operations.length} operations of the TD448 catalog${action ? `: the action ${action}` : ''}.`,
       description:
-        'Generated from the parsed TD448 catalog (`node scripts/contracts.ts specs`); do not edit. ' +
-        'Every request needs an OAuth2 client-credentials token for the API audience. v1 serves every operation too and announces its deprecation.',
+        'Generated from the parsed TD448 catalog and the target profile (`node scripts/contracts.ts specs`); do not edit. ' +
+        (action
+          ? `The profile names the action in ${profile.requests.action.in === 'header' ? 'a header' : 'a query parameter'} (\`${'name' in profile.requests.action ? profile.requests.action.name : ''}\`), so one path and method serve several actions: each action has a document of its own. `
+          : '') +
+        `Every request needs an OAuth2 client-credentials token for the API audience. Every version (${profile.versions.join(', ')}) serves every operation; ${profile.deprecation.deprecatedVersions.join(', ')} announce their deprecation.`,
     },
     servers: [
       {
-        url: '{baseUrl}/{version}',
+        url: '{baseUrl}',
         description: 'The gateway of a TD448 deployment',
-        variables: {
-          baseUrl: { default: 'http://127.0.0.1:8080' },
-          version: { enum: [...apiVersions].reverse(), default: 'v2', description: 'v1 is deprecated.' },
-        },
+        variables: { baseUrl: { default: 'http://127.0.0.1:8080' } },
       },
     ],
     tags: endpoints.map((endpoint) => ({ name: endpoint })),
     paths,
     components: {
-      schemas: componentSchemas(),
-      headers: componentHeaders,
-      responses: componentResponses,
+      schemas: componentSchemas(profile),
+      headers: componentHeaders(profile),
+      responses: {
+        ...responses,
+        ...Object.fromEntries(Object.entries(xmlResponses).map(([name, response]) => [`${name}Xml`, response])),
+      },
       securitySchemes: {
         td448OAuth2: {
           type: 'oauth2',
@@ -325,9 +424,9 @@ export function openApiDocument(catalog: Catalog) {
             clientCredentials: {
               tokenUrl: 'https://td448.example/oauth2/token',
               scopes: Object.fromEntries(
-                apiScopes(catalog).map((scope) => {
-                  const [resource, kind] = scope.split(':') as [string, ScopeKind];
-                  return [scope, `${scopeDescriptions[kind]} on /${resource}`];
+                wire.apiScopes(catalog).map((scope) => {
+                  const operation = catalog.operations.find((op) => wire.scope(op.endpoint, op.actionKey) === scope) as Operation;
+                  return [scope, `${scopeDescriptions[scopeKindByAction[operation.actionKey]]} on /${resourceOf(operation.endpoint)}`];
                 }),
               ),
             },
@@ -336,4 +435,17 @@ export function openApiDocument(catalog: Catalog) {
       },
     },
   };
+}
+
+/**
+ * The OpenAPI documents of a profile (see the module comment): one, or one per catalog action.
+ * Every catalog operation is in exactly one document, at its collection path (create, check-status,
+ * export) and its item path.
+ */
+export function openApiDocuments(catalog: Catalog, wire: Wire): OpenApiDocument[] {
+  if (!splitsByAction(wire.profile))
+    return [{ name: 'td448.openapi.json', action: undefined, document: documentOf(catalog, wire, undefined) }];
+  return ActionKey.options
+    .filter((action) => catalog.operations.some((op) => op.actionKey === action))
+    .map((action) => ({ name: `td448.${action}.openapi.json`, action, document: documentOf(catalog, wire, action) }));
 }

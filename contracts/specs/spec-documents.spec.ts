@@ -1,61 +1,82 @@
+import { readdirSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
-import { apiScopes, requiredScope } from '../../fixtures/schemas/scopes.ts';
-import { generateSpecs, readSpec, type SpecKind, specFiles, validateAsyncApi, validateOpenApi } from './spec-documents.ts';
+import { builtInProfiles, resolveProfile } from '../../fixtures/profile/load-profile.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { Wire } from '../../fixtures/profile/wire.ts';
+import { generateSpecs, readSpec, specsDir, validateSpec } from './spec-documents.ts';
 
 const catalog = loadCatalog();
 const generated = generateSpecs(catalog);
-const validators: Record<SpecKind, (text: string) => ReturnType<typeof validateOpenApi>> = {
-  openapi: validateOpenApi,
-  asyncapi: validateAsyncApi,
-};
-const parsers: Record<SpecKind, string> = { openapi: '@readme/openapi-parser', asyncapi: '@asyncapi/parser' };
 
-for (const kind of Object.keys(specFiles) as SpecKind[]) {
-  test(`the committed ${kind} document is the one the current catalog generates`, () => {
-    expect(readSpec(kind) === generated[kind], `${specFiles[kind]} is stale: run node scripts/contracts.ts specs, and commit it`).toBe(
+interface OperationObject {
+  security: Record<string, string[]>[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<string, { content?: Record<string, unknown> } | { $ref: string }>;
+  'x-td448-operation': { id: string; actionKey: string; rows: number[]; notes: string[] };
+}
+type Document = { paths: Record<string, Record<string, OperationObject>> };
+const operationsOf = (document: Document) => Object.values(document.paths).flatMap((item) => Object.values(item));
+
+for (const document of generated) {
+  test(`the committed ${document.name} is the one the current catalog generates`, () => {
+    expect(readSpec(document.name) === document.text, `${document.name} is stale: run node scripts/contracts.ts specs, and commit it`).toBe(
       true,
     );
   });
 
-  test(`the ${kind} document validates with ${parsers[kind]}`, async () => {
-    const { errors, warnings } = await validators[kind](readSpec(kind));
+  test(`${document.name} validates with ${document.kind === 'openapi' ? '@readme/openapi-parser' : '@asyncapi/parser'}`, async () => {
+    const { errors, warnings } = await validateSpec(document);
     if (warnings.length > 0) test.info().annotations.push({ type: 'warning', description: warnings.join('\n') });
     expect(errors).toEqual([]);
   });
 }
 
-test('the OpenAPI document lists every catalog operation with its rows', () => {
-  const document = JSON.parse(readSpec('openapi')) as {
-    paths: Record<string, Record<string, { 'x-td448-operations': { id: string; rows: number[] }[] }>>;
-  };
-  const listed = Object.values(document.paths).flatMap((item) =>
-    Object.values(item).flatMap((operation) => operation['x-td448-operations']),
-  );
-  expect(new Set(listed.map((operation) => operation.id)).size).toBe(catalog.operations.length);
-  expect(new Set(listed.flatMap((operation) => operation.rows)).size).toBe(catalog.rows.length);
+test('no committed spec document is left over from an older generation', () => {
+  const committed = readdirSync(specsDir).filter((name) => name.endsWith('.json'));
+  expect(committed.sort()).toEqual(generated.map((document) => document.name).sort());
 });
 
-test('the OpenAPI document names the scope each action needs, as the authorization server grants it', () => {
-  type Listed = { id: string; scope: string };
-  const document = JSON.parse(readSpec('openapi')) as {
-    paths: Record<string, Record<string, { security: Record<string, string[]>[]; 'x-td448-operations': Listed[] }>>;
-    components: { securitySchemes: { td448OAuth2: { flows: { clientCredentials: { scopes: Record<string, string> } } } } };
-  };
-  const declared = Object.keys(document.components.securitySchemes.td448OAuth2.flows.clientCredentials.scopes);
-  expect(declared.sort()).toEqual(apiScopes(catalog));
-  for (const operation of Object.values(document.paths).flatMap((item) => Object.values(item))) {
-    const alternatives = operation.security.flatMap((requirement) => requirement.td448OAuth2 ?? []);
-    for (const listed of operation['x-td448-operations']) {
-      const op = catalog.operations.find((candidate) => candidate.id === listed.id);
-      expect(listed.scope, listed.id).toBe(op && requiredScope(op.endpoint, op.actionKey));
-      expect(alternatives, listed.id).toContain(listed.scope);
+for (const profileName of builtInProfiles()) {
+  const wire = new Wire(profileName === 'reference' ? referenceProfile : resolveProfile(profileName, process.cwd()));
+  const documents = generateSpecs(catalog, wire).filter((document) => document.kind === 'openapi');
+
+  test(`profile ${profileName}: every catalog operation is in exactly one OpenAPI operation set, with its rows`, async () => {
+    const listed = documents.flatMap((document) => operationsOf(JSON.parse(document.text)).map((op) => op['x-td448-operation']));
+    const ids = [...new Set(listed.map((operation) => operation.id))];
+    expect(ids.length).toBe(catalog.operations.length);
+    expect(new Set(listed.flatMap((operation) => operation.rows)).size).toBe(catalog.rows.length);
+    for (const document of documents) expect((await validateSpec(document)).errors, document.name).toEqual([]);
+  });
+
+  test(`profile ${profileName}: each OpenAPI operation promises XML only where its rows promise formats, and needs its action's scope`, () => {
+    for (const document of documents) {
+      const parsed = JSON.parse(document.text) as Document & { components: { responses: Record<string, { content?: object }> } };
+      const resolved = (response: { content?: object } | { $ref: string }) =>
+        '$ref' in response ? parsed.components.responses[response.$ref.split('/').at(-1) as string] : response;
+      for (const operation of operationsOf(parsed)) {
+        const listed = operation['x-td448-operation'];
+        const op = catalog.operations.find((candidate) => candidate.id === listed.id);
+        if (!op) throw new Error(`${listed.id} is no catalog operation`);
+        const xml = op.notes.includes('formats');
+        const mediaTypes = [
+          ...Object.keys(operation.requestBody?.content ?? {}),
+          ...Object.values(operation.responses).flatMap((response) => Object.keys(resolved(response)?.content ?? {})),
+        ];
+        expect(
+          mediaTypes.some((mediaType) => mediaType.endsWith('/xml') || mediaType.endsWith('+xml')),
+          `${listed.id}: XML offered`,
+        ).toBe(xml);
+        expect(operation.security).toEqual([{ td448OAuth2: [wire.scope(op.endpoint, op.actionKey)] }]);
+      }
     }
-  }
-});
+  });
+}
 
 test('the AsyncAPI document has a message for every row that promises a Kafka event', () => {
-  const document = JSON.parse(readSpec('asyncapi')) as { components: { messages: Record<string, { 'x-td448-rows': number[] }> } };
+  const document = JSON.parse(readSpec('td448.asyncapi.json') ?? '{}') as {
+    components: { messages: Record<string, { 'x-td448-rows': number[] }> };
+  };
   const rows = Object.values(document.components.messages).flatMap((message) => message['x-td448-rows']);
   expect(rows.sort((a, b) => a - b)).toEqual(catalog.rows.filter((row) => row.resultKey === 'kafka').map((row) => row.number));
 });

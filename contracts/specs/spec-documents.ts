@@ -1,32 +1,54 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser as AsyncApiParser } from '@asyncapi/parser';
 import { compileErrors, validate as validateOpenApiDocument } from '@readme/openapi-parser';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { Wire } from '../../fixtures/profile/wire.ts';
 import { asyncApiDocument } from './asyncapi.ts';
-import { openApiDocument } from './openapi.ts';
+import { openApiDocuments } from './openapi.ts';
 
-/** The committed documents users import into their own tools; `node scripts/contracts.ts specs` regenerates them. */
-export const specFiles = {
-  openapi: fileURLToPath(new URL('./td448.openapi.json', import.meta.url)),
-  asyncapi: fileURLToPath(new URL('./td448.asyncapi.json', import.meta.url)),
-} as const;
+/** Where the committed documents are: those of the reference profile, which users import into their own tools. */
+export const specsDir = fileURLToPath(new URL('.', import.meta.url));
 
-export type SpecKind = keyof typeof specFiles;
+export type SpecKind = 'openapi' | 'asyncapi';
+
+/** One generated document: its file name, format and text. */
+export interface SpecDocument {
+  name: string;
+  kind: SpecKind;
+  text: string;
+}
 
 export const serialize = (document: unknown) => `${JSON.stringify(document, null, 2)}\n`;
 
-export function generateSpecs(catalog: Catalog): Record<SpecKind, string> {
-  return { openapi: serialize(openApiDocument(catalog)), asyncapi: serialize(asyncApiDocument(catalog)) };
+/**
+ * Every document of a profile (the reference profile's by default): its OpenAPI documents (one, or one
+ * per catalog action: contracts/specs/openapi.ts says when) and its AsyncAPI document.
+ */
+export function generateSpecs(catalog: Catalog, wire: Wire = new Wire(referenceProfile)): SpecDocument[] {
+  return [
+    ...openApiDocuments(catalog, wire).map(({ name, document }) => ({ name, kind: 'openapi' as const, text: serialize(document) })),
+    { name: 'td448.asyncapi.json', kind: 'asyncapi', text: serialize(asyncApiDocument(catalog)) },
+  ];
 }
 
-export function writeSpecs(catalog: Catalog): Record<SpecKind, string> {
-  const texts = generateSpecs(catalog);
-  for (const kind of Object.keys(specFiles) as SpecKind[]) writeFileSync(specFiles[kind], texts[kind]);
-  return specFiles;
+/** Writes the documents into `dir` (the committed specs by default); returns their paths. */
+export function writeSpecs(documents: SpecDocument[], dir = specsDir): string[] {
+  mkdirSync(dir, { recursive: true });
+  return documents.map((document) => {
+    const file = join(dir, document.name);
+    writeFileSync(file, document.text);
+    return file;
+  });
 }
 
-export const readSpec = (kind: SpecKind) => readFileSync(specFiles[kind], 'utf8');
+/** The committed text of a document, undefined when it is not there. */
+export const readSpec = (name: string, dir = specsDir) => {
+  const file = join(dir, name);
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+};
 
 /** What the official parser of each format says; `errors` empty means the document is valid. */
 export interface SpecValidation {
@@ -49,3 +71,7 @@ export async function validateAsyncApi(text: string): Promise<SpecValidation> {
     warnings: diagnostics.filter((diagnostic) => diagnostic.severity === 1).map(describe),
   };
 }
+
+/** The validator of a document's format. */
+export const validateSpec = (document: Pick<SpecDocument, 'kind' | 'text'>) =>
+  document.kind === 'openapi' ? validateOpenApi(document.text) : validateAsyncApi(document.text);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Catalog } from '../../fixtures/catalog/model.ts';
+import { httpMethods } from '../../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
@@ -65,6 +66,15 @@ declare module 'fastify' {
  * the profile served; the transaction-log query; the test-state interface in test mode. Every answer
  * carries the request id and trace context, and leaves one transaction-log entry.
  */
+/** The methods the gateway answers: the catalog's, OPTIONS (RFC 9110 §9.3.7) and HEAD. */
+const servedMethods = new Set<string>([...httpMethods, 'HEAD', 'OPTIONS']);
+
+/** An error of Fastify's own about the request (a content type it cannot parse, …): a 4xx, not the gateway's failure. */
+const isClientError = (error: unknown): error is Error & { statusCode: number } => {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
 export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const { profile } = deps;
   const wire = new Wire(profile);
@@ -97,8 +107,18 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   if (profile.requests.bodylessFields === 'body') registerGetBodies(app, bodyLimit);
 
+  const routes = buildRouteTable(deps.catalog);
+  const router = buildProfileRouter(profile, [...routes.keys()]);
   app.addHook('onRequest', async (request) => {
     request.td448 = createRequestContext(request.headers, request.url.split('?')[0] ?? request.url, identity);
+    // A method no catalog operation uses (QUERY, PROPFIND, …) is refused before Fastify parses a body for it.
+    if (!servedMethods.has(request.method)) {
+      const match = router.match(request.url.split('?')[0] ?? '');
+      const methods = match ? [...(routes.get(match.endpoint)?.keys() ?? []), 'OPTIONS'] : [...servedMethods];
+      throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `the TD448 API does not serve ${request.method}`, {
+        headers: deps.defects.has('omit-allow') ? {} : { allow: methods.join(', ') },
+      });
+    }
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -151,7 +171,9 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
         ? error
         : (error as { statusCode?: number }).statusCode === 413
           ? new ProblemError(413, 'body-too-large', 'Request body too large', 'the body exceeds 1 MiB')
-          : new ProblemError(500, 'internal-error', 'Internal error', 'the gateway failed unexpectedly', { cause: error });
+          : isClientError(error)
+            ? new ProblemError(error.statusCode, 'bad-request', 'Bad request', error.message)
+            : new ProblemError(500, 'internal-error', 'Internal error', 'the gateway failed unexpectedly', { cause: error });
     if (problem.status >= 500 && !(error instanceof ProblemError)) request.td448.detail = String((error as Error).message).slice(0, 300);
     else request.td448.detail ??= problem.message;
     return sendProblem(request, reply, problem);
@@ -166,11 +188,10 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   if (deps.faultInjection) registerTestState(app, deps.records);
   registerTransactionLogRoute(app, deps);
 
-  const routes = buildRouteTable(deps.catalog);
   registerOperationRoute(app, {
     wire,
     routes,
-    router: buildProfileRouter(profile, [...routes.keys()]),
+    router,
     operations: { ...deps, wire, eventsTopic: deps.eventsTopic ?? topics.events },
     verifier: deps.verifier,
     rateLimiter: deps.rateLimiter,

@@ -10,8 +10,28 @@ const parser = new XMLParser({
   parseTagValue: false,
   processEntities: false,
   ignoreDeclaration: true,
-  trimValues: true,
+  // Element text is kept as sent (XML keeps whitespace in content); whitespace between child elements is dropped below.
+  trimValues: false,
 });
+
+const predefined: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Decodes XML's predefined entities and character references in one pass (`&amp;#233;` stays `&#233;`). */
+const decodeEntities = (text: string) =>
+  text.replace(/&(amp|lt|gt|quot|apos|#x[0-9a-fA-F]{1,6}|#[0-9]{1,7});/g, (whole, name: string) => {
+    if (!name.startsWith('#')) return predefined[name] ?? whole;
+    const codePoint = name[1] === 'x' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
+  });
+
+/** Element values as sent: entities decoded, the indentation between child elements (`#text` of whitespace) left out. */
+function textValues(value: unknown): unknown {
+  if (typeof value === 'string') return decodeEntities(value);
+  if (Array.isArray(value)) return value.map(textValues);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value).filter(([key, text]) => !(key === '#text' && typeof text === 'string' && text.trim() === ''));
+  return Object.fromEntries(entries.map(([key, text]) => [key, textValues(text)]));
+}
 const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false, arrayNodeName: 'item' });
 
 /** Parses an XML body; a DTD or entity declaration is refused outright (no XXE, no billion laughs). */
@@ -19,8 +39,9 @@ export function parseXml(text: string): Record<string, unknown> {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new UnsafeXmlError('XML bodies may not contain a DTD or entity declarations');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new MalformedBodyError(`malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
-  const document = parser.parse(text) as Record<string, unknown>;
-  const roots = Object.values(document);
+  const document = textValues(parser.parse(text)) as Record<string, unknown>;
+  // An empty root element (<record/>) holds no fields, as `{}` in JSON.
+  const roots = Object.values(document).map((root) => (root === '' ? {} : root));
   if (roots.length !== 1 || typeof roots[0] !== 'object' || roots[0] === null) {
     throw new MalformedBodyError('an XML body needs exactly one root element holding the fields');
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Operation } from '../../fixtures/catalog/model.ts';
-import { type ActionKey, type HttpMethod, httpMethods } from '../../fixtures/catalog/vocabulary.ts';
+import type { ActionKey, HttpMethod } from '../../fixtures/catalog/vocabulary.ts';
 import type { Wire } from '../../fixtures/profile/wire.ts';
 import type { TokenVerifier } from '../auth/verify-token.ts';
 import type { Defect } from '../defects.ts';
@@ -34,8 +34,6 @@ export interface OperationRouteDeps {
   onCommit?: () => void;
 }
 
-const allowedMethods = [...httpMethods, 'OPTIONS'].join(', ');
-
 /**
  * Every catalog operation, at the paths of the profile's templates: 404 for no endpoint or an unknown
  * version, 405 for a method the endpoint does not serve, then 401/403, the action (400), formats
@@ -66,11 +64,13 @@ export function registerOperationRoute(app: FastifyInstance, deps: OperationRout
     context.version = match.version;
     request.td448Route = match;
     const methods = routes.get(match.endpoint) as Map<HttpMethod, Map<ActionKey, Operation>>;
-    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allowedMethods).send();
+    // Allow (RFC 9110 §10.2.1): the methods this endpoint serves, on OPTIONS and on a 405 alike.
+    const allow = [...methods.keys(), 'OPTIONS'].join(', ');
+    if (request.method === 'OPTIONS') return reply.code(204).header('allow', allow).send();
     const actions = methods.get(request.method as HttpMethod);
     if (!actions) {
       throw new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${match.endpoint} does not serve ${request.method}`, {
-        headers: deps.defects.has('omit-allow') ? {} : { allow: [...methods.keys(), 'OPTIONS'].join(', ') },
+        headers: deps.defects.has('omit-allow') ? {} : { allow },
       });
     }
 

@@ -54,8 +54,9 @@ export interface OperationsDeps {
 
 const resourceName = (endpoint: string) => endpoint.split('/')[1] ?? endpoint;
 
-function validate<T>(schema: z.ZodType<T>, fields: unknown, what: string): T {
-  const parsed = schema.safeParse(fields ?? {});
+/** Validates fields against a resource's schema, refusing fields it does not know (422, as the OpenAPI's additionalProperties: false says). */
+function validate<T>(schema: z.ZodObject, fields: unknown, what: string): T {
+  const parsed = schema.strict().safeParse(fields ?? {}) as z.ZodSafeParseResult<T>;
   if (!parsed.success) {
     throw new ProblemError(
       422,
@@ -102,7 +103,7 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
       let eventRecord: unknown;
       switch (operation.actionKey) {
         case 'create': {
-          const data = validate(resourceBodies[endpoint] as z.ZodType<Record<string, unknown>>, input.fields, `a ${resource} record`);
+          const data = validate<Record<string, unknown>>(resourceBodies[endpoint], input.fields, `a ${resource} record`);
           const id = input.id ?? randomUUID();
           if (deps.records.get(endpoint, id))
             throw new ProblemError(409, 'record-exists', 'Record already exists', `a ${resource} record with id ${id} exists`);
@@ -126,7 +127,7 @@ export function executeOperation(deps: OperationsDeps, input: OperationInput): O
         case 'update-config': {
           const id = needId(deps, input, 'update-config');
           // The gateway hands the configuration over as {config}, whatever member the profile names it by.
-          const { config } = validate(UpdateConfigBody, input.fields, 'a configuration');
+          const { config } = validate<z.infer<typeof UpdateConfigBody>>(UpdateConfigBody, input.fields, 'a configuration');
           const record = deps.records.updateConfig(endpoint, id, config);
           if (!record) throw notFound(input, id);
           result = { status: 200, root: 'record', body: record };

@@ -384,6 +384,28 @@ test.describe('JSON and XML', () => {
     }
   });
 
+  test('XML text arrives as sent: whitespace kept, entities and character references decoded once', async () => {
+    const fields = buildRecordFields(endpoint, fakerFor(++seed)) as Record<string, unknown>;
+    const text = Object.entries(fields).find(([, value]) => typeof value === 'string' && !/^\d/.test(value))?.[0] as string;
+    const xml = fieldsToXml(profile.requests.xmlRoot, { ...fields, [text]: 'x' }).replace(
+      `<${text}>x</${text}>`,
+      `<${text}> A &amp; B &#233;&#x41; &amp;#1; </${text}>`,
+    );
+    const created = await send(xmlCreate, { format: 'xml', accept: mediaTypes.json, contentType: mediaTypes.xml, body: xml });
+    expect(created.status, created.text).toBe(201);
+    expect(ResourceRecord.parse(created.json()).data[text]).toBe(' A & B éA &#1; ');
+  });
+
+  test('fields the resource does not have, and configuration names XML cannot carry, are refused with 422', async () => {
+    const fields = buildRecordFields(endpoint, fakerFor(++seed));
+    const unknown = await send(xmlCreate, { fields: { ...fields, isAdmin: true } });
+    expect(expectProblem(unknown, 422, 'invalid-body').detail).toContain('isAdmin');
+    const id = await seedRecord(endpoint);
+    const configure = find(`configures ${endpoint}`, on(endpoint), is('update-config'), hasBody);
+    const badName = await send(configure, { id, fields: { config: { '1st key': 'x' } } });
+    expectProblem(badName, 422, 'invalid-body');
+  });
+
   test('unsupported media types: 406 for an Accept it cannot serve, 415 for a body it cannot read', async () => {
     const fields = buildRecordFields(endpoint, fakerFor(++seed));
     const csv = await send(xmlCreate, { fields, accept: 'text/csv' });
@@ -542,6 +564,17 @@ test.describe('HTTP surface', () => {
     expect(answer.headers['content-type']).toContain(mediaTypes.problemJson);
     const allow = String(answer.headers.allow).split(/,\s*/);
     expect(new Set(allow)).toEqual(new Set([...served, 'OPTIONS']));
+  });
+
+  test('a method no catalog operation uses (QUERY) is a 405, not a failure of the gateway; OPTIONS lists the endpoint’s methods', async () => {
+    const endpoint = catalog.operations[0]?.endpoint as string;
+    const served = new Set(catalog.operations.filter(on(endpoint)).map((operation) => operation.method));
+    const query = await rawRequest('QUERY', `/v2${endpoint}`, { authorization: await oauth.authorization(clientId) });
+    expect(query.status, query.text).toBe(405);
+    expect(new Set(String(query.headers.allow).split(/,\s*/))).toEqual(new Set([...served, 'OPTIONS']));
+    const options = await rawRequest('OPTIONS', `/v2${endpoint}`, { authorization: await oauth.authorization(clientId) });
+    expect(options.status).toBe(204);
+    expect(new Set(String(options.headers.allow).split(/,\s*/))).toEqual(new Set([...served, 'OPTIONS']));
   });
 
   test('an action the endpoint and method do not declare is a 400 problem listing the declared ones', async () => {
