@@ -1,13 +1,14 @@
 /**
- * npm start [-- --target file.json | --profile NAME|FILE] [-- --only contracts|functional|load] [-- --grep PATTERN]
+ * npm start [-- --target file.json | --profile NAME|FILE] [-- --only contracts|functional|conformance|load] [-- --grep PATTERN]
  *   [-- --workers N] [-- --verbose] [-- --single-file]   (npm start -- --help says what each does)
  * The main job: starts the embedded stack (unless a target is given), runs the contracts, the
- * functional suite and the smoke load campaign against it, builds the report, prints a summary
+ * functional suite, the conformance phase (Schemathesis) and the smoke load campaign against it, builds the report, prints a summary
  * with the time of each phase, and exits non-zero when anything failed.
  */
 
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { conformanceDepths, conformanceDepthVariable } from '../conformance/depth.ts';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
@@ -34,7 +35,7 @@ import { captureConsole } from './console-capture.ts';
 import { onInterrupt } from './on-interrupt.ts';
 import { runCommand } from './run-command.ts';
 
-const suites = ['contracts', 'functional', 'load'] as const;
+const suites = ['contracts', 'functional', 'conformance', 'load'] as const;
 type Suite = (typeof suites)[number];
 
 /** Bad input stops the job before anything starts or any output of the last run is removed: exit 2. */
@@ -45,7 +46,7 @@ function refuse(message: string): never {
 
 const values = cliCommand(
   'npm start --',
-  'The main job: starts the embedded stack (unless a target is given), runs the contracts, the functional suite and the smoke load campaign against it, builds the report, and prints a summary with the time of each phase. Exit code: 0 all passed, 1 a check failed, 2 bad input or a target that does not match its profile.',
+  'The main job: starts the embedded stack (unless a target is given), runs the contracts, the functional suite, the conformance phase (Schemathesis over the profile’s OpenAPI documents) and the smoke load campaign against it, builds the report, and prints a summary with the time of each phase. Exit code: 0 all passed, 1 a check failed, 2 bad input or a target that does not match its profile.',
   [
     'npm start                                         # everything, against the embedded stack',
     'npm start -- --target targets/deployment.json     # against your deployment (its profile named in the file)',
@@ -63,6 +64,11 @@ const values = cliCommand(
     `Playwright workers (default: ${defaultWorkers(true)} against the embedded stack, ${defaultWorkers(false)} against a target, from this machine's cores)`,
     wholeNumber(1, 64),
   )
+  .option(
+    '--conformance-depth <depth>',
+    `how deep Schemathesis goes: ${Object.keys(conformanceDepths).join(', ')} (quick: coverage and stateful phases on the current version; nightly: every phase, 50 examples per operation, every version)`,
+    'quick',
+  )
   .option('--verbose', 'a line per check instead of the progress line')
   .option('--single-file', 'the Allure report as one HTML file')
   .parse()
@@ -72,9 +78,12 @@ const values = cliCommand(
     only?: string[];
     grep?: string[];
     workers?: number;
+    conformanceDepth: string;
     verbose?: boolean;
     singleFile?: boolean;
   }>();
+if (!(values.conformanceDepth in conformanceDepths))
+  refuse(`--conformance-depth takes ${Object.keys(conformanceDepths).join(' or ')}; got "${values.conformanceDepth}"`);
 const selected = new Set<Suite>(
   (values.only ?? suites).map((name) => {
     if (!(suites as readonly string[]).includes(name)) refuse(`--only takes ${suites.join(', ')}; got "${name}"`);
@@ -195,6 +204,7 @@ try {
   const playwrightSuites = {
     ...(selected.has('contracts') ? { contracts: ['contracts-consumer', 'contracts-provider', 'contracts-specs'] } : {}),
     ...(selected.has('functional') ? { functional: ['functional'] } : {}),
+    ...(selected.has('conformance') ? { conformance: ['conformance'] } : {}),
   };
   const projects = Object.values(playwrightSuites).flat();
   if (projects.length > 0) {
@@ -204,6 +214,7 @@ try {
     const slice = values.grep ? ['--grep', grepPattern(values.grep)] : [];
     const console_ = {
       TD448_CONSOLE_REPORTER: values.verbose ? 'list' : './reports/progress-reporter.ts',
+      [conformanceDepthVariable]: values.conformanceDepth,
       [phaseVariable]: label,
       ...(values.grep ? { [selectionVariable]: JSON.stringify(values.grep) } : {}),
     };

@@ -4,7 +4,9 @@
  *   1. the whole self-check: every planted defect on every (row, check) pair it must turn red, under both profiles,
  *      nothing else red (npm test runs it on a sample of rows: npm run selfcheck -- --sample 3);
  *   2. flakiness: the clean stack ten times per profile, every check whose verdict changed named
- *      (npm run selfcheck -- --repeat 10).
+ *      (npm run selfcheck -- --repeat 10);
+ *   3. deep conformance: Schemathesis with every phase, 50 examples per operation and every version, under
+ *      both profiles (npm start -- --only conformance --conformance-depth nightly [--profile acme]).
  * Outputs: reports/output/selfcheck/campaign/selfcheck.json and reports/output/selfcheck/repeat/repeat.json; the closing
  * line in reports/output/nightly.txt.
  */
@@ -15,6 +17,11 @@ import { runSteps, type Step } from './steps.ts';
 const steps: Step[] = [
   { name: 'self-check (every pair)', command: 'node', args: ['scripts/selfcheck.ts'] },
   { name: 'flakiness (10 clean runs)', command: 'node', args: ['scripts/selfcheck.ts', '--repeat', '10'] },
+  ...['reference', 'acme'].map((profile) => ({
+    name: `conformance, nightly depth (${profile})`,
+    command: 'node',
+    args: ['scripts/main.ts', '--only', 'conformance', '--conformance-depth', 'nightly', '--profile', profile],
+  })),
 ];
 
 await runSteps('npm run nightly', steps, join(reportPaths().output, 'nightly.txt'));
