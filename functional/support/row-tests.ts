@@ -7,7 +7,7 @@ export { contradictionsOf, rowTitle } from '../../fixtures/playwright/row-report
 
 /** Tests are generated from the catalog at collection time: one source of truth for every suite. */
 export const catalog = loadCatalog();
-export type CheckKind = RequirementKey | 'auth' | 'transaction-log';
+export type CheckKind = RequirementKey | 'auth' | 'transaction-log' | 'hostile';
 
 export const rowsPromising = (key: ResultKey | NoteKey) => catalog.rows.filter((row) => row.resultKey === key || row.noteKey === key);
 

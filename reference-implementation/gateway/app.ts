@@ -66,6 +66,11 @@ declare module 'fastify' {
  * the profile served; the transaction-log query; the test-state interface in test mode. Every answer
  * carries the request id and trace context, and leaves one transaction-log entry.
  */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** More query parameters than any operation reads (a create's fields in the query are a handful): refused before routing. */
+const maxQueryParameters = 100;
+
 /** The methods the gateway answers: the catalog's, OPTIONS (RFC 9110 §9.3.7) and HEAD. */
 const servedMethods = new Set<string>([...httpMethods, 'HEAD', 'OPTIONS']);
 
@@ -104,7 +109,14 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.decorateRequest('td448Route', undefined);
   // Bodies arrive as text; each operation parses them by its own format rules (JSON, XML, or 415).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Bytes that are not UTF-8 (RFC 8259 §8.1 for JSON; XML bodies are read as UTF-8 too) are refused, not replaced by U+FFFD.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, utf8.decode(body as Buffer));
+    } catch {
+      done(new ProblemError(400, 'malformed-body', 'Malformed body', 'the body is not valid UTF-8'));
+    }
+  });
   if (profile.requests.bodylessFields === 'body') registerGetBodies(app, bodyLimit);
 
   const routes = buildRouteTable(deps.catalog);
@@ -112,6 +124,20 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   app.addHook('onRequest', async (request) => {
     request.td448 = createRequestContext(request.headers, request.url.split('?')[0] ?? request.url, identity);
     // A method no catalog operation uses (QUERY, PROPFIND, …) is refused before Fastify parses a body for it.
+    // Authorization is a singleton field (RFC 9110 §11.6.2, §5.3): Node keeps only the first of several, so
+    // a second one would pass unseen; a request carrying two is refused.
+    const authorizations = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization');
+    if (authorizations.length > 1)
+      throw new ProblemError(400, 'duplicate-authorization', 'Several Authorization headers', 'send exactly one Authorization header');
+    const query = request.url.split('?')[1] ?? '';
+    const parameters = query === '' ? 0 : query.split('&').length;
+    if (parameters > maxQueryParameters)
+      throw new ProblemError(
+        400,
+        'too-many-parameters',
+        'Too many query parameters',
+        `${parameters} query parameters; the API reads at most ${maxQueryParameters}`,
+      );
     if (!servedMethods.has(request.method)) {
       const match = router.match(request.url.split('?')[0] ?? '');
       const methods = match ? [...(routes.get(match.endpoint)?.keys() ?? []), 'OPTIONS'] : [...servedMethods];

@@ -5,6 +5,26 @@ import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 export class UnsafeXmlError extends Error {}
 export class MalformedBodyError extends Error {}
 
+/** The deepest nesting a JSON body may have: a record is two levels deep; V8's recursive parser overflows its stack near 10 000. */
+export const maxJsonDepth = 32;
+
+/** Parses a JSON body, refusing one nested deeper than maxJsonDepth before the parser sees it (MalformedBodyError). */
+export function parseJson(text: string): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (inString) {
+      if (char === '\\') index++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      if (++depth > maxJsonDepth) throw new MalformedBodyError(`the JSON body is nested deeper than ${maxJsonDepth} levels`);
+    } else if (char === '}' || char === ']') depth--;
+  }
+  return JSON.parse(text);
+}
+
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,

@@ -10,6 +10,7 @@ import {
   type Format,
   MalformedBodyError,
   negotiate,
+  parseJson,
   parseXml,
   requestFormat,
   UnsafeXmlError,
@@ -69,16 +70,21 @@ export function readFields(request: FastifyRequest, operation: Operation, profil
   }
   try {
     if (kind === 'json') {
-      const parsed: unknown = JSON.parse(body);
+      const parsed: unknown = parseJson(body);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
         throw new MalformedBodyError('a JSON body must be an object');
       const fields = parsed as Record<string, unknown>;
       if (!updatesConfig) return fields;
-      return configField in fields ? { config: fields[configField] } : { config: fields };
+      if (!(configField in fields)) return { config: fields };
+      refuseBeside(fields, configField);
+      return { config: fields[configField] };
     }
     const fields = parseXml(body);
     const config = fields[configField];
-    if (updatesConfig && typeof config === 'object' && config) return { config: coerceScalars(config as Record<string, unknown>) };
+    if (updatesConfig && typeof config === 'object' && config) {
+      refuseBeside(fields, configField);
+      return { config: coerceScalars(config as Record<string, unknown>) };
+    }
     const coerced = schema ? coerceXmlFields(fields, schema) : fields;
     return updatesConfig ? { config: coerced } : coerced;
   } catch (error) {
@@ -87,6 +93,18 @@ export function readFields(request: FastifyRequest, operation: Operation, profil
     if (error instanceof SyntaxError) throw new ProblemError(400, 'malformed-body', 'Malformed body', `malformed JSON: ${error.message}`);
     throw error;
   }
+}
+
+/** A wrapped configuration comes alone: a member beside it is refused (422), never dropped silently. */
+function refuseBeside(fields: Record<string, unknown>, configField: string) {
+  const beside = Object.keys(fields).filter((key) => key !== configField);
+  if (beside.length > 0)
+    throw new ProblemError(
+      422,
+      'invalid-body',
+      'Invalid request body',
+      `a configuration comes alone in "${configField}"; unknown members beside it: ${beside.join(', ')}`,
+    );
 }
 
 /**
