@@ -4,6 +4,7 @@ import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { oncePerRun } from '../fixtures/playwright/once-per-run.ts';
 import { labelRow, rowDetails, rowTitle } from '../fixtures/playwright/row-reporting.ts';
 import { expect, test } from '../fixtures/playwright/test.ts';
+import { CreatedRecords } from '../fixtures/target/created-records.ts';
 import { depthFromEnvironment } from './depth.ts';
 import { ConformanceRun, runConformance } from './run.ts';
 
@@ -28,6 +29,7 @@ async function conformanceRun(
       runConformance({
         ...fixtures,
         depth,
+        ledger: CreatedRecords.ofRun('conformance'),
         outputDir: join(outputDir, 'schemathesis'),
         onProgress: (line) => console.log(`conformance: ${line}`),
       }),

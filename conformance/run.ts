@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openApiDocuments, splitsByAction } from '../contracts/specs/openapi.ts';
@@ -8,6 +8,7 @@ import type { Catalog } from '../fixtures/catalog/model.ts';
 import type { OAuthClient } from '../fixtures/clients/oauth-client.ts';
 import type { Wire } from '../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import type { CreatedRecords } from '../fixtures/target/created-records.ts';
 import type { ConformanceDepth } from './depth.ts';
 import { readJunit } from './results.ts';
 import { ensureSchemathesis } from './schemathesis.ts';
@@ -61,6 +62,13 @@ export const ConformanceRun = z.strictObject({
 });
 export type ConformanceRun = z.infer<typeof ConformanceRun>;
 
+/** What a document says of the catalog operation behind an OpenAPI operation (`x-td448-operation`). */
+interface ListedOperation {
+  id: string;
+  endpoint: string;
+  actionKey: string;
+}
+
 export interface ConformanceOptions {
   target: TargetDescription;
   wire: Wire;
@@ -69,6 +77,8 @@ export interface ConformanceOptions {
   depth: ConformanceDepth;
   /** Where the documents, logs and JUnit reports go. */
   outputDir: string;
+  /** The run's ledger: each record Schemathesis creates is noted there for the cleanup (none kept when undefined). */
+  ledger?: CreatedRecords | undefined;
   /** Called with each finished document's summary line. */
   onProgress?: (line: string) => void;
 }
@@ -87,6 +97,38 @@ function runLogged(file: string, args: string[], env: NodeJS.ProcessEnv, logFile
       log.end(() => resolve(code));
     });
   });
+}
+
+/**
+ * Notes in the run's ledger every record Schemathesis created (conformance/hooks.py writes each answer with the
+ * create's success status to `file`): the id where the profile says (Location, or a pointer into the body), the
+ * endpoint from the operation's `x-td448-operation`. The run's cleanup then removes them like its own.
+ */
+function noteCreated(
+  file: string,
+  paths: Record<string, Record<string, { 'x-td448-operation': ListedOperation }>>,
+  wire: Wire,
+  ledger: CreatedRecords | undefined,
+): number {
+  if (!ledger || !existsSync(file)) return 0;
+  let noted = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    const answer = JSON.parse(line) as { method: string; path: string; headers: Record<string, string[]>; body: string };
+    const listed = paths[answer.path]?.[answer.method.toLowerCase()]?.['x-td448-operation'];
+    if (listed?.actionKey !== 'create') continue;
+    const headers = Object.fromEntries(Object.entries(answer.headers).map(([name, values]) => [name, values[0]]));
+    let id: string | undefined;
+    try {
+      id = wire.createdId(headers, () => JSON.parse(answer.body));
+    } catch {
+      id = undefined;
+    }
+    if (id) {
+      ledger.add({ endpoint: listed.endpoint, id });
+      noted++;
+    }
+  }
+  return noted;
 }
 
 /** The document with its `version` path parameters narrowed to one version (a copy). */
@@ -129,7 +171,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const notRun = new Map<string, string>();
 
   for (const [index, { name, document }] of documents.entries()) {
-    const paths = document.paths as Record<string, Record<string, { 'x-td448-operation': { id: string } }>>;
+    const paths = document.paths as Record<string, Record<string, { 'x-td448-operation': ListedOperation }>>;
     for (const [path, item] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const key = `${name}: ${method.toUpperCase()} ${path}`;
@@ -174,13 +216,21 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       ...(target.caFile ? ['--tls-verify', target.caFile] : []),
     ];
     const started = performance.now();
+    const createdFile = join(outputDir, `${name.replace(/\.json$/, '')}.created.jsonl`);
     const exitCode = await runLogged(
       executable,
       args,
-      { ...process.env, SCHEMATHESIS_HOOKS: hooksFile, TD448_IDEMPOTENCY_HEADER: wire.profile.headers.idempotencyKey },
+      {
+        ...process.env,
+        SCHEMATHESIS_HOOKS: hooksFile,
+        TD448_IDEMPOTENCY_HEADER: wire.profile.headers.idempotencyKey,
+        TD448_CONFORMANCE_CREATED: createdFile,
+        TD448_CREATE_STATUS: String(wire.successStatus('create')),
+      },
       log,
       30 * 60_000,
     );
+    const created = noteCreated(createdFile, paths, wire, options.ledger);
     const logText = readFileSync(log, 'utf8');
     const run = DocumentRun.parse({
       document: name,
@@ -192,7 +242,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       junit,
     });
     runs.push(run);
-    options.onProgress?.(`${name}: ${run.cases ?? '?'} cases in ${run.seconds} s as ${client.clientId}, exit ${exitCode}`);
+    options.onProgress?.(
+      `${name}: ${run.cases ?? '?'} cases in ${run.seconds} s as ${client.clientId}, exit ${exitCode}; ${created} records created, noted for the cleanup`,
+    );
     let findings: ReturnType<typeof readJunit> = [];
     try {
       findings = readJunit(junit);

@@ -368,6 +368,7 @@ function operationObject(route: Route, wire: Wire) {
     responses: responsesOf(route, wire),
     'x-td448-operation': {
       id: operation.id,
+      endpoint: operation.endpoint,
       action: operation.action,
       actionKey: operation.actionKey,
       rows: operation.rows,
