@@ -32,14 +32,23 @@ export default defineConfig({
   workers: defaultWorkers(!process.env.TD448_TARGET),
   use: { extraHTTPHeaders: { 'user-agent': 'td448-suite' } },
   projects: [
-    { name: 'unit', testDir: './fixtures' },
+    // Logic without a target: the fixtures, and the `*.unit.spec.ts` of the suites (hostile-input plan, Schemathesis' reports).
+    { name: 'unit', testDir: '.', testMatch: [/^.*\/fixtures\/.*\.spec\.ts$/, /\.unit\.spec\.ts$/] },
     // The self-check's own logic (batches, verdicts, flakiness); npm run selfcheck runs the self-check itself.
     { name: 'selfcheck', testDir: './selfcheck' },
     { name: 'reference', testDir: './reference-implementation', timeout: 120_000 },
-    { name: 'functional', testDir: './functional', fullyParallel: true, metadata: needsTarget, timeout: 30_000 },
+    {
+      name: 'functional',
+      testDir: './functional',
+      testIgnore: /\.unit\.spec\.ts$/,
+      fullyParallel: true,
+      metadata: needsTarget,
+      timeout: 30_000,
+    },
     { name: 'load', testDir: './load' },
+    // Schemathesis over the profile's OpenAPI documents, once per run; a check per catalog row.
+    { name: 'conformance', testDir: './conformance', testIgnore: /\.unit\.spec\.ts$/, metadata: needsTarget, timeout: 1_800_000 },
     // Faults of the target (its broker cut through its fault port, its service killed by its crash command): alone, never beside other checks.
-    { name: 'conformance', testDir: './conformance', metadata: needsTarget, timeout: 1_800_000 },
     { name: 'resilience', testDir: './resilience', metadata: needsTarget, timeout: 300_000 },
     { name: 'contracts-consumer', testDir: './contracts/consumer', fullyParallel: false },
     {

@@ -7,8 +7,8 @@ import { expect, test } from '../../fixtures/playwright/test.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import { eventsSettled, observedState } from '../support/outcomes.ts';
-import { catalog, labelRow, operationOf, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
-import { describeKind, type HostileKind, hostileKinds, hostileRequest, kindsFor, refusals } from './inputs.ts';
+import { catalog, labelRow, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
+import { describeKind, hostilePlan, hostileRequest, refusals } from './inputs.ts';
 import { sendRaw } from './send-raw.ts';
 
 /**
@@ -23,15 +23,7 @@ test.use({ bucket: 'hostile' });
 /** Status codes HTTP lets a server send without a body of its own. */
 const bareStatuses = new Set([413, 414, 431]);
 
-const used = new Map<HostileKind, number>(hostileKinds.map((kind) => [kind, 0]));
-const planned = catalog.rows.map((row) => {
-  const operation = operationOf(row);
-  // Collection-time applicability under the default conventions (GET and DELETE carry their fields in the query).
-  const kinds = kindsFor(operation, { profile: { requests: { bodylessFields: 'query' } } } as Parameters<typeof kindsFor>[1]);
-  const kind = [...kinds].sort((a, b) => (used.get(a) ?? 0) - (used.get(b) ?? 0))[0] as HostileKind;
-  used.set(kind, (used.get(kind) ?? 0) + 1);
-  return { row, operation, kind };
-});
+const planned = hostilePlan(catalog);
 
 let jwks: Promise<{ keys: JWK[] }> | undefined;
 

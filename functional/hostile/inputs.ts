@@ -1,5 +1,5 @@
 import { exportSPKI, importJWK, type JWK, SignJWT, UnsecuredJWT } from 'jose';
-import type { Operation } from '../../fixtures/catalog/model.ts';
+import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
 import type { HttpRequestSpec, Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
@@ -88,6 +88,27 @@ export const refusals: Record<HostileKind, readonly number[]> = {
 };
 
 const bodyActions = new Set(['create', 'update-config']);
+
+/**
+ * The campaign's plan: one hostile input per catalog row, the kinds spread evenly over the rows they apply to
+ * (each row takes the applicable kind used least so far), applicability judged under the profile's
+ * `bodylessFields` (GET and DELETE carry their fields in the query by default).
+ */
+export function hostilePlan(
+  catalog: Catalog,
+  bodylessFields: 'query' | 'body' = 'query',
+): { row: Row; operation: Operation; kind: HostileKind }[] {
+  const wire = { profile: { requests: { bodylessFields } } } as Wire;
+  const used = new Map<HostileKind, number>(hostileKinds.map((kind) => [kind, 0]));
+  return catalog.rows.map((row) => {
+    const operation = catalog.operations.find((candidate) => candidate.rows.includes(row.number));
+    if (!operation) throw new Error(`row ${row.number} belongs to no operation`);
+    const kinds = kindsFor(operation, wire);
+    const kind = [...kinds].sort((a, b) => (used.get(a) ?? 0) - (used.get(b) ?? 0))[0] as HostileKind;
+    used.set(kind, (used.get(kind) ?? 0) + 1);
+    return { row, operation, kind };
+  });
+}
 
 /** Whether a request of the operation carries a body under the profile (GET and DELETE carry their fields in the query, by default). */
 const carriesBody = (operation: Operation, wire: Wire) =>
