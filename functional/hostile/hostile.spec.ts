@@ -61,8 +61,8 @@ for (const { row, operation, kind } of planned) {
 
       const entry = await logs.entryFor(requestId);
       if (!entry) throw new Error(`no transaction-log entry for the hostile request ${requestId} (${kind})`);
-      expect(entry.status, `the log entry of ${requestId}`).toBe(answer.status);
-      expect(['client-error', 'rejected'], `the outcome logged for ${requestId}`).toContain(entry.outcome);
+      // The outcome, not the status: the log's fidelity to each status is the transaction-log checks' business.
+      expect(['client-error', 'rejected'], `the outcome logged for ${requestId} (${entry.status})`).toContain(entry.outcome);
       expect(await observedState(api, operation, call), 'the record after the hostile request').toEqual(before);
       await eventsSettled(kafka, api, requestId);
       expect(kafka.eventsFor(requestId), `events of ${requestId}`).toEqual([]);
