@@ -117,7 +117,16 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
       env: (dir) => ({ TD448_CATALOG: join(dir, 'absent.md') }),
       says: /the catalog cannot be used: .*absent\.md: cannot read the catalog \(ENOENT[^)]*\); set TD448_CATALOG/,
     },
-    { name: 'an unknown suite', args: () => ['--only', 'smoke'], says: /--only takes contracts, functional, load; got "smoke"/ },
+    {
+      name: 'an unknown suite',
+      args: () => ['--only', 'smoke'],
+      says: /--only takes contracts, functional, conformance, load; got "smoke"/,
+    },
+    {
+      name: 'an unknown conformance depth',
+      args: () => ['--conformance-depth', 'deep'],
+      says: /--conformance-depth takes quick or nightly; got "deep"/,
+    },
     { name: 'an unknown option', args: () => ['--shard', '1/2'], says: /unknown option '--shard'/ },
     {
       name: 'a number of workers that is not one',
