@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { openApiDocuments, splitsByAction } from '../contracts/specs/openapi.ts';
 import { serialize } from '../contracts/specs/spec-documents.ts';
@@ -87,7 +87,8 @@ export interface ConformanceOptions {
 function runLogged(file: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, timeoutMs: number) {
   return new Promise<number | null>((resolve, reject) => {
     const log = createWriteStream(logFile);
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Schemathesis keeps its cache (.schemathesis/) in its working directory: the run's output directory, not the project.
+    const child = spawn(file, args, { env, cwd: dirname(logFile), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
