@@ -37,16 +37,20 @@ for (const { row, operation, kind } of planned) {
       const call = await arrangeCall(api, operation, seedOf(row, 40));
       const before = await observedState(api, operation, call);
       const { spec, requestId } = await api.prepare(operation, call);
-      jwks ??= jwksUrlOf(target, profile).then(
-        async (url) => (await (await fetchFor(target.caFile))(url)).json() as Promise<{ keys: JWK[] }>,
-      );
       const raw = await hostileRequest(kind, {
         operation,
         wire,
         target,
         valid: spec,
         token: await oauth.token(clientId),
-        jwks: () => jwks as Promise<{ keys: JWK[] }>,
+        version: call.version ?? wire.currentVersion,
+        // Fetched on first use only (the algorithm-confusion kind), once per worker.
+        jwks: () => {
+          jwks ??= jwksUrlOf(target, profile).then(
+            async (url) => (await (await fetchFor(target.caFile))(url)).json() as Promise<{ keys: JWK[] }>,
+          );
+          return jwks;
+        },
         clientId,
       });
       const answer = await sendRaw(api.baseUrl, raw, { caFile: target.caFile });

@@ -50,7 +50,7 @@ export const describeKind: Record<HostileKind, string> = {
   'xml-external-entity': 'an XML body with an external entity (XXE)',
   'xml-billion-laughs': 'an XML body with nested entity expansion (billion laughs)',
   'xml-large-entity': 'an XML body with one large internal entity referenced a thousand times',
-  'body-too-large': 'a body over the size limit (1 MiB + 1 byte)',
+  'body-too-large': 'a body over the size limit (1 MiB)',
   'deep-json': 'a JSON body nested 10 000 deep',
   'invalid-utf8': 'a JSON body that is not UTF-8',
   'wrong-types': 'fields of the wrong types',
@@ -147,6 +147,8 @@ export interface HostileContext {
   valid: HttpRequestSpec;
   /** The client's valid bearer token. */
   token: string;
+  /** The API version of the accepted request. */
+  version: string;
   /** The issuer's JSON Web Key Set. */
   jwks: () => Promise<{ keys: JWK[] }>;
   clientId: string;
@@ -295,9 +297,8 @@ export async function hostileRequest(kind: HostileKind, context: HostileContext)
           : kind === 'path-traversal-id'
             ? '../../admin/transactions'
             : 'a/../../b';
-      const named = valid.path.replace(/\/[^/]+$/, '');
-      const segment = kind === 'path-traversal-id' ? '..%2F..%2Fadmin%2Ftransactions' : encodeURIComponent(id);
-      return { ...base, path: `${named}/${segment}` };
+      // The profile's own item path with the hostile id (percent-encoded once, as a client would), wherever the id sits.
+      return { ...base, path: wire.path(context.operation, context.version, id) };
     }
     case 'thousand-query-parameters':
       return { ...base, query: [...base.query, ...Array.from({ length: 1000 }, (_, index): [string, string] => [`p${index}`, 'x'])] };
