@@ -152,7 +152,7 @@ const casesOf = (log: string) => {
 /**
  * Schemathesis over every OpenAPI document of the target's profile, one `st run` per document with all
  * checks (less those a split document cannot judge), a fully scoped token of the target's own clients
- * (role `load`, idle while the Playwright suites run, one per document in turn; `functional` only without any), the
+ * (role `load`, then `functional`, one per document in turn), the
  * depth's phases, examples and seed. Returns each catalog operation's verdict: failed when Schemathesis
  * reported a failure on one of its OpenAPI operations, not run (with the reason) when it could not test it.
  * Errors: Schemathesis cannot be installed (the message says how to fix it).
@@ -162,9 +162,10 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const executable = await ensureSchemathesis();
   mkdirSync(outputDir, { recursive: true });
   const excluded: Record<string, string> = splitsByAction(wire.profile) ? { ...splitDocumentExclusions } : {};
-  // The load clients (idle while the Playwright suites run), one per document in turn; a functional client only without any.
-  const load = oauth.clientsFor('load');
-  const clients = load.length > 0 ? load : oauth.clientsFor('functional');
+  // The load clients (idle while the Playwright suites run), then the functional ones, one per document in turn.
+  // A load client fuzzed near the end of the phase may still have requests in its rate-limit minute when the load
+  // campaigns start with it: kept as verified in CI; a client role of its own is the better answer (notes of session 8).
+  const clients = [...oauth.clientsFor('load'), ...oauth.clientsFor('functional')];
   const documents = openApiDocuments(catalog, wire);
   const runs: DocumentRun[] = [];
   /** OpenAPI operation (`document: METHOD /path`) → catalog operation id. */
