@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as allure from 'allure-js-commons';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { operationOfRow } from '../fixtures/catalog/model.ts';
 import { oncePerRun } from '../fixtures/playwright/once-per-run.ts';
 import { labelRow, rowDetails, rowTitle } from '../fixtures/playwright/row-reporting.ts';
 import { expect, test } from '../fixtures/playwright/test.ts';
@@ -38,7 +39,7 @@ async function conformanceRun(
 }
 
 for (const row of catalog.rows) {
-  const operation = catalog.operations.find((candidate) => candidate.rows.includes(row.number));
+  const operation = operationOfRow(catalog, row);
   test(
     rowTitle(row, 'conforms to its OpenAPI operation: Schemathesis finds no failure'),
     rowDetails(row, 'conformance'),
@@ -46,8 +47,8 @@ for (const row of catalog.rows) {
       test.setTimeout(1800_000);
       await labelRow(row, 'conformance');
       const run = await conformanceRun({ target, wire, catalog, oauth }, testInfo.project.outputDir);
-      const verdict = run.operations.find((candidate) => candidate.id === operation?.id);
-      if (!verdict) throw new Error(`row ${row.number}: no verdict for its operation ${operation?.id}`);
+      const verdict = run.operations.find((candidate) => candidate.id === operation.id);
+      if (!verdict) throw new Error(`row ${row.number}: no verdict for its operation ${operation.id}`);
       await allure.parameter('depth', `${run.depth} (seed ${run.seed})`);
       for (const [check, reason] of Object.entries(run.excludedChecks))
         testInfo.annotations.push({ type: 'not run', description: `Schemathesis ${check}: ${reason}` });

@@ -1,12 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { referenceProfile } from '../fixtures/profile/profile.ts';
-import { Wire } from '../fixtures/profile/wire.ts';
-import { hostileKinds, hostilePlan, kindsFor } from '../functional/hostile/inputs.ts';
 import { conformanceDepths, depthFromEnvironment } from './depth.ts';
 import { parseJunit } from './results.ts';
-
-const catalog = loadCatalog();
 
 test('Schemathesis’ JUnit report becomes one finding per OpenAPI operation: failed with each check code, passed, skipped', () => {
   const findings = parseJunit(`<?xml version="1.0" encoding="utf-8"?>
@@ -29,16 +23,4 @@ test('the conformance depth comes from TD448_CONFORMANCE_DEPTH: quick by default
   expect(depthFromEnvironment(undefined)).toEqual(conformanceDepths.quick);
   expect(depthFromEnvironment('nightly').maxExamples).toBeGreaterThanOrEqual(50);
   expect(() => depthFromEnvironment('deep')).toThrow('use quick or nightly');
-});
-
-test('the hostile-input plan: one input per row, at least 300, on every catalog operation, every kind used, each where it applies', () => {
-  const plan = hostilePlan(catalog);
-  expect(plan.length).toBe(catalog.rows.length);
-  expect(plan.length).toBeGreaterThanOrEqual(300);
-  expect(new Set(plan.map((entry) => entry.operation.id)).size).toBe(catalog.operations.length);
-  expect(new Set(plan.map((entry) => entry.kind))).toEqual(new Set(hostileKinds));
-  const wire = new Wire(referenceProfile);
-  for (const { operation, kind } of plan) expect(kindsFor(operation, wire), `${operation.id} ${kind}`).toContain(kind);
-  for (const { operation } of plan.filter((entry) => entry.kind.startsWith('xml-')))
-    expect(operation.notes, `${operation.id}: XML only where the row promises it`).toContain('formats');
 });

@@ -1,7 +1,7 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import { ActionKey, type HttpMethod, promised } from '../../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
-import type { Wire } from '../../fixtures/profile/wire.ts';
+import { fieldsInQuery, type Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
 import { RecordConfig, resourceBodies, resourceEndpoints } from '../../fixtures/schemas/resources.ts';
@@ -266,7 +266,7 @@ const bodySchemaOf = (operation: Operation) =>
 function requestBodyOf(route: Route, profile: TargetProfile) {
   const { operation } = route;
   if (!bodyActions.includes(operation.actionKey)) return undefined;
-  if (bodyless.includes(operation.method) && profile.requests.bodylessFields === 'query') return undefined;
+  if (fieldsInQuery(operation, profile.requests)) return undefined;
   return { required: true, content: content(bodySchemaOf(operation), speaksXml(operation)) };
 }
 
@@ -274,8 +274,7 @@ function parametersOf(route: Route, wire: Wire) {
   const { operation } = route;
   const { profile } = wire;
   const naming = profile.requests.action;
-  const fieldsInQuery =
-    bodyActions.includes(operation.actionKey) && bodyless.includes(operation.method) && profile.requests.bodylessFields === 'query';
+  const fieldsGoInQuery = bodyActions.includes(operation.actionKey) && fieldsInQuery(operation, profile.requests);
   return [
     ...(naming.in === 'path'
       ? []
@@ -327,7 +326,7 @@ function parametersOf(route: Route, wire: Wire) {
       description: 'Replays the first answer for a repeated request; 422 when the key was used for a different request.',
       schema: { type: 'string' },
     },
-    ...(fieldsInQuery
+    ...(fieldsGoInQuery
       ? [
           {
             name: 'fields',

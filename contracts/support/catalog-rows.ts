@@ -1,5 +1,5 @@
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
-import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
+import { type Catalog, type Operation, operationOfRow, type Row } from '../../fixtures/catalog/model.ts';
 import { labelRow as sharedLabelRow, rowDetails as sharedRowDetails } from '../../fixtures/playwright/row-reporting.ts';
 
 export { rowTitle } from '../../fixtures/playwright/row-reporting.ts';
@@ -11,9 +11,7 @@ export const catalog: Catalog = loadCatalog();
 export type ContractCheck = 'contract-consumer' | 'contract-provider' | 'event-contract-consumer' | 'event-contract-provider';
 
 export function operationOf(row: Row, from: Catalog = catalog): Operation {
-  const operation = from.operations.find((op) => op.rows.includes(row.number));
-  if (!operation) throw new Error(`row ${row.number} belongs to no operation`);
-  return operation;
+  return operationOfRow(from, row);
 }
 
 /** The row number a title (a test's, an interaction's description) starts with. */

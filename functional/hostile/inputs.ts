@@ -1,6 +1,7 @@
 import { exportSPKI, importJWK, type JWK, SignJWT, UnsecuredJWT } from 'jose';
-import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
-import type { HttpRequestSpec, Wire } from '../../fixtures/profile/wire.ts';
+import { type Catalog, type Operation, operationOfRow, type Row } from '../../fixtures/catalog/model.ts';
+import type { TargetProfile } from '../../fixtures/profile/profile.ts';
+import { fieldsInQuery, type HttpRequestSpec, type Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
 
@@ -88,6 +89,7 @@ export const refusals: Record<HostileKind, readonly number[]> = {
 };
 
 const bodyActions = new Set(['create', 'update-config']);
+type Requests = Pick<TargetProfile['requests'], 'bodylessFields'>;
 
 /**
  * The campaign's plan: one hostile input per catalog row, the kinds spread evenly over the rows they apply to
@@ -98,26 +100,23 @@ export function hostilePlan(
   catalog: Catalog,
   bodylessFields: 'query' | 'body' = 'query',
 ): { row: Row; operation: Operation; kind: HostileKind }[] {
-  const wire = { profile: { requests: { bodylessFields } } } as Wire;
   const used = new Map<HostileKind, number>(hostileKinds.map((kind) => [kind, 0]));
   return catalog.rows.map((row) => {
-    const operation = catalog.operations.find((candidate) => candidate.rows.includes(row.number));
-    if (!operation) throw new Error(`row ${row.number} belongs to no operation`);
-    const kinds = kindsFor(operation, wire);
+    const operation = operationOfRow(catalog, row);
+    const kinds = kindsFor(operation, { bodylessFields });
     const kind = [...kinds].sort((a, b) => (used.get(a) ?? 0) - (used.get(b) ?? 0))[0] as HostileKind;
     used.set(kind, (used.get(kind) ?? 0) + 1);
     return { row, operation, kind };
   });
 }
 
-/** Whether a request of the operation carries a body under the profile (GET and DELETE carry their fields in the query, by default). */
-const carriesBody = (operation: Operation, wire: Wire) =>
-  bodyActions.has(operation.actionKey) &&
-  !((operation.method === 'GET' || operation.method === 'DELETE') && wire.profile.requests.bodylessFields === 'query');
+/** Whether a request of the operation carries a body under the profile's `requests.bodylessFields`. */
+const carriesBody = (operation: Operation, requests: Requests) =>
+  bodyActions.has(operation.actionKey) && !fieldsInQuery(operation, requests);
 
 /** The kinds that apply to an operation: tokens and query parameters to all, bodies to those with a body, XML where the row promises it, ids where a record is named. */
-export function kindsFor(operation: Operation, wire: Wire): HostileKind[] {
-  const body = carriesBody(operation, wire);
+export function kindsFor(operation: Operation, requests: Requests): HostileKind[] {
+  const body = carriesBody(operation, requests);
   const xml = body && operation.notes.includes('formats');
   const namesRecord = operation.actionKey !== 'create' && operation.actionKey !== 'export';
   return hostileKinds.filter((kind) => {

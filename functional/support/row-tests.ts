@@ -1,5 +1,5 @@
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
-import type { Operation, Row } from '../../fixtures/catalog/model.ts';
+import { type Operation, operationOfRow, type Row } from '../../fixtures/catalog/model.ts';
 import type { NoteKey, RequirementKey, ResultKey } from '../../fixtures/catalog/vocabulary.ts';
 import { labelRow as sharedLabelRow, rowDetails as sharedRowDetails } from '../../fixtures/playwright/row-reporting.ts';
 
@@ -11,11 +11,7 @@ export type CheckKind = RequirementKey | 'auth' | 'transaction-log' | 'hostile';
 
 export const rowsPromising = (key: ResultKey | NoteKey) => catalog.rows.filter((row) => row.resultKey === key || row.noteKey === key);
 
-export const operationOf = (row: Row): Operation => {
-  const operation = catalog.operations.find((op) => op.rows.includes(row.number));
-  if (!operation) throw new Error(`row ${row.number} belongs to no operation`);
-  return operation;
-};
+export const operationOf = (row: Row): Operation => operationOfRow(catalog, row);
 
 /** Typed for the functional checks; the naming itself is shared with every suite. */
 export const rowDetails = (row: Row, check: CheckKind) => sharedRowDetails(row, check);

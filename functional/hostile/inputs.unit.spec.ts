@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import { loadCatalog } from '../../fixtures/catalog/load.ts';
+import { referenceProfile } from '../../fixtures/profile/profile.ts';
+import { hostileKinds, hostilePlan, kindsFor } from './inputs.ts';
+
+const catalog = loadCatalog();
+
+test('the hostile-input plan: one input per row, at least 300, on every catalog operation, every kind used, each where it applies', () => {
+  const plan = hostilePlan(catalog);
+  expect(plan.length).toBe(catalog.rows.length);
+  expect(plan.length).toBeGreaterThanOrEqual(300);
+  expect(new Set(plan.map((entry) => entry.operation.id)).size).toBe(catalog.operations.length);
+  expect(new Set(plan.map((entry) => entry.kind))).toEqual(new Set(hostileKinds));
+  for (const { operation, kind } of plan) expect(kindsFor(operation, referenceProfile.requests), `${operation.id} ${kind}`).toContain(kind);
+  for (const { operation } of plan.filter((entry) => entry.kind.startsWith('xml-')))
+    expect(operation.notes, `${operation.id}: XML only where the row promises it`).toContain('formats');
+});
+
+test('body inputs go where the profile puts a GET’s fields: none on a GET create whose fields travel in the query, all under bodylessFields: body', () => {
+  const getCreate = catalog.operations.find((operation) => operation.method === 'GET' && operation.actionKey === 'create');
+  const postCreate = catalog.operations.find((operation) => operation.method === 'POST' && operation.actionKey === 'create');
+  if (!getCreate || !postCreate) throw new Error('the catalog has a GET create and a POST create');
+  expect(kindsFor(getCreate, { bodylessFields: 'query' })).not.toContain('deep-json');
+  expect(kindsFor(getCreate, { bodylessFields: 'body' })).toContain('deep-json');
+  expect(kindsFor(postCreate, { bodylessFields: 'query' })).toEqual(
+    expect.arrayContaining(['deep-json', 'missing-fields', 'unknown-fields']),
+  );
+  expect(kindsFor(postCreate, { bodylessFields: 'query' })).not.toContain('sql-injection-id');
+});
