@@ -1,6 +1,8 @@
 /**
  * node scripts/contracts.ts <command>
- *   specs                  regenerate contracts/specs/td448.{openapi,asyncapi}.json from the catalog, and validate them
+ *   specs [--target <file>] [--out <dir>]
+ *                          regenerate contracts/specs/td448.*.json (the reference profile's) from the catalog, and validate
+ *                          them; with --target, the documents of that deployment's profile, topic and brokers, into --out
  *   assemble               join the per-row pacts the consumer tests wrote into one pact per provider
  *   count                  interactions per row and messages per Kafka row in the assembled pacts
  *   verify [--broker]      verify the pacts against TD448_TARGET (or the embedded stack); with --broker, the broker's
@@ -9,7 +11,7 @@
  *                          verify through a proxy that renames a field in one endpoint's answers: only that endpoint breaks
  * Pacts are the generated output of the contracts-consumer project (reports/output/pacts/).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Argument } from 'commander';
 import { brokerFromEnvironment, brokerVerificationOptions, versionFromGit } from '../contracts/broker/pact-broker.ts';
 import { rowsWithEvents } from '../contracts/interactions/event-messages.ts';
@@ -21,8 +23,10 @@ import { generateSpecs, validateSpec, writeSpecs } from '../contracts/specs/spec
 import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
 import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
+import { loadWire } from '../fixtures/profile/wire.ts';
+import type { TargetDescription } from '../fixtures/schemas/target.ts';
 import { provideTarget } from '../fixtures/target/provide-target.ts';
-import { resolvedTarget } from '../fixtures/target/resolve-target.ts';
+import { profileOf, readTargetFile, resolvedTarget, TargetConfigError } from '../fixtures/target/resolve-target.ts';
 import { cliCommand } from './cli.ts';
 
 const subcommands = ['specs', 'assemble', 'count', 'verify', 'shape-change'];
@@ -31,6 +35,7 @@ const cli = cliCommand(
   'The contract documents and pacts: specs regenerates and validates the OpenAPI and AsyncAPI documents; assemble joins the per-row pacts; count counts interactions per row; verify verifies the pacts against TD448_TARGET (or the embedded stack); shape-change verifies through a proxy that renames one field of one endpoint.',
   [
     'npm run contracts:specs',
+    'npm run contracts:specs -- --target targets/my-deployment.json --out my-specs   # your deployment’s documents',
     'npm run contracts:verify',
     'npm run contracts:verify -- --broker             # the broker’s pacts (PACT_BROKER_BASE_URL)',
     'node scripts/contracts.ts shape-change --endpoint /invoice/export --field status',
@@ -40,8 +45,10 @@ const cli = cliCommand(
   .option('--broker', 'verify: the broker’s pacts, publishing results when PACT_PUBLISH_VERIFICATION_RESULTS=true')
   .option('--endpoint <endpoint>', 'shape-change: the endpoint whose answers are changed', '/customer/update')
   .option('--field <field>', 'shape-change: the field renamed', 'resource')
+  .option('--target <file>', 'specs: the documents of this target description’s profile, events topic and brokers')
+  .option('--out <dir>', 'specs: where the documents of --target go', 'reports/output/specs')
   .parse();
-const values = cli.opts<{ broker?: boolean; endpoint: string; field: string }>();
+const values = cli.opts<{ broker?: boolean; endpoint: string; field: string; target?: string; out: string }>();
 const catalog = loadCatalog();
 const kinds: PactKind[] = ['http', 'events'];
 const rowsOf = (kind: PactKind) => (kind === 'http' ? catalog.rows : rowsWithEvents(catalog)).map((row) => row.number);
@@ -57,8 +64,21 @@ async function withTarget<T>(run: (target: ReturnType<typeof resolvedTarget>) =>
 
 const commands: Record<string, () => Promise<number>> = {
   async specs() {
-    const documents = generateSpecs(catalog);
-    const files = writeSpecs(documents);
+    let documents = generateSpecs(catalog);
+    let files: string[];
+    if (values.target) {
+      let target: TargetDescription;
+      try {
+        target = readTargetFile(values.target);
+      } catch (error) {
+        if (!(error instanceof TargetConfigError)) throw error;
+        console.error(error.message);
+        return 2;
+      }
+      const wire = await loadWire(profileOf(target));
+      documents = generateSpecs(catalog, wire, { topic: target.topics.events, bootstrap: target.kafkaBootstrap });
+      files = writeSpecs(documents, resolve(values.out));
+    } else files = writeSpecs(documents);
     let invalid = 0;
     for (const [index, document] of documents.entries()) {
       const result = await validateSpec(document);

@@ -1,6 +1,7 @@
 import type { Catalog, Operation } from '../../fixtures/catalog/model.ts';
 import { ActionKey, type HttpMethod, promised } from '../../fixtures/catalog/vocabulary.ts';
 import type { TargetProfile } from '../../fixtures/profile/profile.ts';
+import { rateLimitFieldNames } from '../../fixtures/profile/rate-limit-fields.ts';
 import { fieldsInQuery, type Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
@@ -112,20 +113,11 @@ const stringHeader = (description: string, pattern?: string) => ({
   schema: { type: 'string', ...(pattern ? { pattern } : {}) },
 });
 
-/** The rate-limit headers of the profile's generation (draft-ietf-httpapi-ratelimit-headers), as response header names. */
+/** The rate-limit headers of the profile's generation (draft-ietf-httpapi-ratelimit-headers): field name → component name. */
 function rateLimitHeaderNames(profile: TargetProfile): Record<string, string> {
-  switch (profile.rateLimit.headers) {
-    case 'ietf-structured':
-      return { 'RateLimit-Policy': 'RateLimitPolicy', RateLimit: 'RateLimit' };
-    case 'ietf-legacy':
-      return { 'RateLimit-Limit': 'RateLimitLimit', 'RateLimit-Remaining': 'RateLimitRemaining', 'RateLimit-Reset': 'RateLimitReset' };
-    case 'x-ratelimit':
-      return {
-        'X-RateLimit-Limit': 'RateLimitLimit',
-        'X-RateLimit-Remaining': 'RateLimitRemaining',
-        'X-RateLimit-Reset': 'RateLimitReset',
-      };
-  }
+  return Object.fromEntries(
+    rateLimitFieldNames[profile.rateLimit.headers].map((name) => [name, name.replace(/^X-/, '').replaceAll('-', '')]),
+  );
 }
 
 function componentHeaders(profile: TargetProfile) {

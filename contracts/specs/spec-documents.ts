@@ -6,7 +6,7 @@ import { compileErrors, validate as validateOpenApiDocument } from '@readme/open
 import type { Catalog } from '../../fixtures/catalog/model.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
-import { asyncApiDocument } from './asyncapi.ts';
+import { asyncApiDocument, type EventChannel, referenceChannel } from './asyncapi.ts';
 import { openApiDocuments } from './openapi.ts';
 
 /** Where the committed documents are: those of the reference profile, which users import into their own tools. */
@@ -25,12 +25,17 @@ export const serialize = (document: unknown) => `${JSON.stringify(document, null
 
 /**
  * Every document of a profile (the reference profile's by default): its OpenAPI documents (one, or one
- * per catalog action: contracts/specs/openapi.ts says when) and its AsyncAPI document.
+ * per catalog action: contracts/specs/openapi.ts says when) and its AsyncAPI document on `channel` (the
+ * target description's events topic and bootstrap servers; the embedded stack's by default).
  */
-export function generateSpecs(catalog: Catalog, wire: Wire = new Wire(referenceProfile)): SpecDocument[] {
+export function generateSpecs(
+  catalog: Catalog,
+  wire: Wire = new Wire(referenceProfile),
+  channel: EventChannel = referenceChannel,
+): SpecDocument[] {
   return [
     ...openApiDocuments(catalog, wire).map(({ name, document }) => ({ name, kind: 'openapi' as const, text: serialize(document) })),
-    { name: 'td448.asyncapi.json', kind: 'asyncapi', text: serialize(asyncApiDocument(catalog)) },
+    { name: 'td448.asyncapi.json', kind: 'asyncapi', text: serialize(asyncApiDocument(catalog, wire, channel)) },
   ];
 }
 

@@ -1,7 +1,9 @@
 import { answered } from '../../fixtures/playwright/answered.ts';
 import { arrangeCall } from '../../fixtures/playwright/row-calls.ts';
 import { expect, test } from '../../fixtures/playwright/test.ts';
+import type { ProbedEvent } from '../../fixtures/probes/kafka-probe.ts';
 import { DomainEvent } from '../../fixtures/schemas/event.ts';
+import { asyncApiOf } from '../support/asyncapi.ts';
 import { newTraceparent, traceIdOf } from '../support/expectations.ts';
 import { eventsSettled, failingCall, subjectOf } from '../support/outcomes.ts';
 import { labelRow, operationOf, rowDetails, rowsPromising, rowTitle, seedOf } from '../support/row-tests.ts';
@@ -13,7 +15,7 @@ for (const row of rowsPromising('kafka')) {
   test(
     rowTitle(row, 'announces a success with exactly one CloudEvent on Kafka, and a failure with none'),
     rowDetails(row, 'kafka'),
-    async ({ api, kafka }) => {
+    async ({ api, kafka, target }) => {
       await labelRow(row, 'kafka');
       const call = await arrangeCall(api, operation, seedOf(row, 5));
       const traceparent = newTraceparent();
@@ -28,6 +30,10 @@ for (const row of rowsPromising('kafka')) {
       const events = kafka.eventsFor(sent.requestId);
       expect(events, `events carrying request id ${sent.requestId}`).toHaveLength(1);
       const [event] = events;
+      expect(
+        asyncApiOf(api.wire, target).violations(event as ProbedEvent),
+        'the event conforms to the AsyncAPI document of the target’s profile (headers and payload)',
+      ).toEqual([]);
       const payload = DomainEvent.parse(event?.event);
       expect(payload.type).toBe(api.wire.eventType(operation.endpoint, operation.actionKey));
       expect(traceIdOf(payload.traceparent), 'the event continues the caller’s trace').toBe(traceIdOf(traceparent));
