@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { dirname, relative } from 'node:path';
 import { lintCatalog } from '../fixtures/catalog/lint.ts';
 import { catalogPath, loadCatalog } from '../fixtures/catalog/load.ts';
+import { describeTotals } from '../fixtures/playwright/hostile-observation.ts';
 import { matrixResult, writeAllureExtras } from './allure-extras.ts';
 import { generateReport } from './allure-report.ts';
-import { countTests, readResultFiles } from './allure-results.ts';
+import { countTests, hostileTotals, readResultFiles } from './allure-results.ts';
 import { environmentProperties, runEnvironment } from './environment.ts';
 import { junitDurationMs } from './junit.ts';
 import { loadChecks, readLoadRun, summarizeLoad } from './load-results.ts';
@@ -58,7 +59,9 @@ export async function buildReport({
   write(paths.traceabilityCsv, files.csv);
   write(paths.traceabilityJson, files.json);
   write(paths.traceabilityHtml, files.html);
-  const lastStop = Math.max(0, ...readResultFiles([paths.allureResults]).map((result) => result.stop ?? 0));
+  const results = readResultFiles([paths.allureResults]);
+  const lastStop = Math.max(0, ...results.map((result) => result.stop ?? 0));
+  const hostile = hostileTotals(results);
   writeAllureExtras(paths.allureExtras, environmentProperties(environment), matrixResult(rows, files, lastStop || Date.now()));
 
   const context = {
@@ -71,6 +74,7 @@ export async function buildReport({
       target: environment.target.name,
       catalog: `${environment.catalog.path} (${environment.catalog.rows} rows, sha256 ${environment.catalog.sha256})`,
       commit: environment.commit,
+      ...(hostile ? { 'hostile input': describeTotals(hostile) } : {}),
     },
     gate: gateExpectations(catalog, paths.allureResults, selection !== undefined),
   };
@@ -98,6 +102,7 @@ export async function buildReport({
     target: environment.target,
     catalog: { ...environment.catalog, findings: findings.length },
     ...partial,
+    ...(hostile ? { hostile } : {}),
     ...(selection ? { selection } : {}),
     checks: countChecks(rows),
     durationMs:

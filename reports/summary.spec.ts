@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { countTests, suiteSpans } from './allure-results.ts';
+import { countTests, hostileTotals, suiteSpans } from './allure-results.ts';
 import { junitCounts, junitDurationMs } from './junit.ts';
 import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
@@ -208,5 +208,59 @@ test.describe('summary', () => {
     expect(text).toContain('time: 3 min 5 s (functional 2 min 5 s, load 1 min 0 s)');
     expect(text).toContain('report: reports/output/allure-report/index.html (serve it: npx allure open reports/output/allure-report)');
     expect(text).toContain('summary: reports/output/summary.json');
+  });
+
+  test('totals the hostile inputs over the last attempt of each, and prints them', () => {
+    const result = (
+      uuid: string,
+      historyId: string,
+      stop: number,
+      input: string,
+      answered: string,
+      written = 'nothing',
+      emitted = 'nothing',
+    ) => ({
+      uuid,
+      historyId,
+      status: 'passed' as const,
+      stop,
+      labels: [],
+      parameters: [
+        { name: 'hostile input', value: input },
+        { name: 'answered', value: answered },
+        { name: 'written', value: written },
+        { name: 'emitted', value: emitted },
+      ],
+    });
+    const totals = hostileTotals([
+      result('a1', 'a', 1, 'xml-dtd', 'wrongly', 'something', 'events'),
+      result('a2', 'a', 2, 'xml-dtd', 'correctly'),
+      result('b1', 'b', 1, 'alg-none', 'wrongly', 'something'),
+      result('c1', 'c', 1, 'sql-injection', 'not observed', 'not observed', 'not observed'),
+      { uuid: 'd', historyId: 'd', status: 'passed' as const, stop: 1, labels: [], parameters: [] },
+    ]);
+    expect(totals).toEqual({ tried: 3, kinds: 3, answeredCorrectly: 1, written: 1, emitted: 0, notObserved: 1 });
+    expect(hostileTotals([])).toBeUndefined();
+    const summary = Summary.parse({
+      generatedAt: new Date(0).toISOString(),
+      verdict: 'passed',
+      reasons: [],
+      target: { name: 'embedded reference implementation' },
+      catalog: { path: 'fixtures/catalog/td448.md', sha256: '0123456789abcdef', rows: 3, operations: 3, findings: 0 },
+      rows: { total: 3, passed: 3, failed: 0, notRun: 0, notCovered: 0 },
+      failingRows: [],
+      checks: { passed: 3, failed: 0, notRun: 0, confirmedContradictions: 0, bySuite: {} },
+      load: { status: 'not-run', reason: 'not asked', thresholds: [] },
+      hostile: totals,
+      tests: { total: 3, passed: 3, failed: 0, broken: 0, skipped: 0 },
+      qualityGate: { status: 'passed', failures: [] },
+      durationMs: 1000,
+      durationSource: 'phases',
+      phases: [],
+      files: { report: 'r/index.html', singleFile: false, traceabilityCsv: 't.csv', traceabilityJson: 't.json', junit: 'j.xml' },
+    });
+    expect(formatSummary(summary)).toContain(
+      'hostile input: 3 inputs tried (3 kinds) · 1 answered correctly · 1 wrote anything · 0 emitted an event · 1 not fully observed (the check stopped early)',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { describeTotals, HostileTotals } from '../fixtures/playwright/hostile-observation.ts';
 import { LoadSummary } from './load-results.ts';
 import { describeSelection, Selection } from './selection.ts';
 import { countRows, type TraceabilityRow } from './traceability.ts';
@@ -70,6 +71,8 @@ export const Summary = z.object({
   /** Every (row, check) of the matrix: functional and contract tests, and load thresholds per row they cover. */
   checks: Counts.extend({ confirmedContradictions: z.number().int(), bySuite: z.record(z.string(), Counts) }),
   load: LoadSummary,
+  /** The hostile-input campaign (functional/hostile, tag @hostile) when it ran: inputs tried, answered correctly, wrote, emitted. */
+  hostile: HostileTotals.optional(),
   /** The Allure results of the run, as the report counts them (retries folded into their last attempt). */
   tests: TestCounts,
   qualityGate: QualityGateOutcome,
@@ -147,6 +150,7 @@ export function formatSummary(summary: Summary): string {
       (checks.confirmedContradictions > 0 ? ` (${checks.confirmedContradictions} passed confirm a contradiction of the catalog)` : ''),
     `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped)`,
     ...loadLines,
+    ...(summary.hostile ? [`hostile input: ${describeTotals(summary.hostile)}`] : []),
     `quality gate: ${summary.qualityGate.status}${summary.selection ? ' (judged on the selection only)' : ''}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
     `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,
     `report: ${summary.files.report}${summary.files.singleFile ? ' (single file)' : ` (serve it: npx allure open ${dirname(summary.files.report)})`}`,

@@ -21,6 +21,7 @@ export const hostileKinds = [
   'no-exp',
   'token-in-query',
   'two-authorizations',
+  'cr-in-header-value',
   'xml-dtd',
   'xml-external-entity',
   'xml-billion-laughs',
@@ -31,6 +32,7 @@ export const hostileKinds = [
   'wrong-types',
   'missing-fields',
   'unknown-fields',
+  'unknown-query-fields',
   'sql-injection-id',
   'path-traversal-id',
   'encoded-slash-id',
@@ -47,6 +49,7 @@ export const describeKind: Record<HostileKind, string> = {
   'no-exp': 'a token without exp',
   'token-in-query': 'a valid token in the query string instead of the Authorization header',
   'two-authorizations': 'two Authorization headers, a valid one first',
+  'cr-in-header-value': 'a bare CR inside the Authorization header’s value (header splitting)',
   'xml-dtd': 'an XML body with a DTD',
   'xml-external-entity': 'an XML body with an external entity (XXE)',
   'xml-billion-laughs': 'an XML body with nested entity expansion (billion laughs)',
@@ -57,6 +60,7 @@ export const describeKind: Record<HostileKind, string> = {
   'wrong-types': 'fields of the wrong types',
   'missing-fields': 'a create without its required fields',
   'unknown-fields': 'fields the resource does not have',
+  'unknown-query-fields': 'query fields the resource does not have',
   'sql-injection-id': 'an id built for SQL injection',
   'path-traversal-id': 'an id that climbs out of the path (../)',
   'encoded-slash-id': 'an id with an encoded slash (%2F)',
@@ -72,6 +76,9 @@ export const refusals: Record<HostileKind, readonly number[]> = {
   'no-exp': [401],
   'token-in-query': [401],
   'two-authorizations': [400, 401],
+  // RFC 9112 §2.2: a bare CR makes the field invalid (400, often the HTTP parser's own answer) or is replaced by SP,
+  // which leaves a token followed by junk: 401.
+  'cr-in-header-value': [400, 401],
   'xml-dtd': [400],
   'xml-external-entity': [400],
   'xml-billion-laughs': [400],
@@ -82,6 +89,7 @@ export const refusals: Record<HostileKind, readonly number[]> = {
   'wrong-types': [400, 422],
   'missing-fields': [400, 422],
   'unknown-fields': [400, 422],
+  'unknown-query-fields': [400, 422],
   'sql-injection-id': [400, 404],
   'path-traversal-id': [400, 404],
   'encoded-slash-id': [400, 404],
@@ -101,11 +109,16 @@ export function hostilePlan(
   bodylessFields: 'query' | 'body' = 'query',
 ): { row: Row; operation: Operation; kind: HostileKind }[] {
   const used = new Map<HostileKind, number>(hostileKinds.map((kind) => [kind, 0]));
+  const onOperation = new Map<string, Set<HostileKind>>();
   return catalog.rows.map((row) => {
     const operation = operationOfRow(catalog, row);
+    const tried = onOperation.get(operation.id) ?? new Set<HostileKind>();
     const kinds = kindsFor(operation, { bodylessFields });
-    const kind = [...kinds].sort((a, b) => (used.get(a) ?? 0) - (used.get(b) ?? 0))[0] as HostileKind;
+    // A kind the operation has not had yet first (its several rows try different inputs), then the kind used least.
+    const rank = (kind: HostileKind) => (tried.has(kind) ? 1000 : 0) + (used.get(kind) ?? 0);
+    const kind = [...kinds].sort((a, b) => rank(a) - rank(b))[0] as HostileKind;
     used.set(kind, (used.get(kind) ?? 0) + 1);
+    onOperation.set(operation.id, tried.add(kind));
     return { row, operation, kind };
   });
 }
@@ -122,6 +135,9 @@ export function kindsFor(operation: Operation, requests: Requests): HostileKind[
   return hostileKinds.filter((kind) => {
     if (kind.startsWith('xml-')) return xml;
     if (['body-too-large', 'deep-json', 'invalid-utf8', 'wrong-types', 'unknown-fields'].includes(kind)) return body;
+    // GET and DELETE under a query profile carry their fields in the query string: unknown ones there, on creates
+    // only (a record's fields are a closed set; an update-config's query parameters are its settings, any name).
+    if (kind === 'unknown-query-fields') return operation.actionKey === 'create' && fieldsInQuery(operation, requests);
     if (kind === 'missing-fields') return body && operation.actionKey === 'create';
     if (kind.endsWith('-id')) return namesRecord;
     return true;
@@ -255,6 +271,11 @@ export async function hostileRequest(kind: HostileKind, context: HostileContext)
       };
     case 'token-in-query':
       return { ...base, headers: withoutAuthorization(valid.headers), query: [...base.query, ['access_token', context.token]] };
+    case 'cr-in-header-value':
+      return {
+        ...base,
+        headers: [...withoutAuthorization(valid.headers), ['authorization', `Bearer ${context.token}\rX-Injected-By: td448-suite`]],
+      };
     case 'two-authorizations':
       return { ...base, headers: [...headers, ['authorization', `Bearer ${await forgedToken('alg-none', context)}`]] };
     case 'xml-dtd':
@@ -287,6 +308,8 @@ export async function hostileRequest(kind: HostileKind, context: HostileContext)
       const fields = valid.body ? (JSON.parse(valid.body) as Record<string, unknown>) : {};
       return json(JSON.stringify({ ...fields, isAdmin: true, __proto__extra: 'x', owner: 'attacker' }));
     }
+    case 'unknown-query-fields':
+      return { ...base, query: [...base.query, ['isAdmin', 'true'], ['owner', 'attacker']] };
     case 'sql-injection-id':
     case 'path-traversal-id':
     case 'encoded-slash-id': {

@@ -27,3 +27,19 @@ test('body inputs go where the profile puts a GET’s fields: none on a GET crea
   );
   expect(kindsFor(postCreate, { bodylessFields: 'query' })).not.toContain('sql-injection-id');
 });
+
+test('unknown fields go where the fields travel: in the query for a GET or DELETE create under a query profile, in the body otherwise; the plan has both', () => {
+  const queryCreates = catalog.operations.filter(
+    (operation) => (operation.method === 'GET' || operation.method === 'DELETE') && operation.actionKey === 'create',
+  );
+  expect(queryCreates.length).toBeGreaterThan(0);
+  for (const operation of queryCreates) {
+    expect(kindsFor(operation, { bodylessFields: 'query' })).toContain('unknown-query-fields');
+    expect(kindsFor(operation, { bodylessFields: 'query' })).not.toContain('unknown-fields');
+    expect(kindsFor(operation, { bodylessFields: 'body' })).toContain('unknown-fields');
+    expect(kindsFor(operation, { bodylessFields: 'body' })).not.toContain('unknown-query-fields');
+  }
+  const planned = hostilePlan(catalog);
+  expect(planned.some((entry) => entry.kind === 'unknown-query-fields' && queryCreates.includes(entry.operation))).toBe(true);
+  expect(planned.some((entry) => entry.kind === 'unknown-fields' && entry.operation.method !== 'GET')).toBe(true);
+});
