@@ -28,7 +28,7 @@ test.describe('Allure results of a campaign', () => {
       'load/smoke/rate-limit',
       ...rateLimitVerdict.thresholds.map((t) => `load/smoke/rate-limit/${t.key}`),
     ]);
-    expect(results.find((r) => r.fullName === 'load/smoke/rate-limit/client-load-1')).toMatchObject({ status: 'failed' });
+    expect(results.find((r) => r.fullName === 'load/smoke/rate-limit/over-limit-1')).toMatchObject({ status: 'failed' });
     expect(results[0]?.status).toBe('failed');
   });
 

@@ -19,7 +19,7 @@ test.describe('each load threshold stated once (load/thresholds.ts)', () => {
     test(`${name}: the verdict judges exactly the declared thresholds of its campaign, in their order`, () => {
       const { plan, verdict } = sample(name);
       const declared = thresholdsOf(plan).map((threshold) => threshold.key);
-      const judged = verdict.thresholds.map((threshold) => threshold.key.replace(/^client-.+$/, 'client-<id>'));
+      const judged = verdict.thresholds.map((threshold) => threshold.key.replace(/^(over|under)-limit-\d+$/, '<role>-<n>'));
       expect([...new Set(judged)]).toEqual(declared);
     });
 

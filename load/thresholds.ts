@@ -30,7 +30,10 @@ export interface GateBound {
  * verdict and its quality-gate bound (see `thresholds`).
  */
 export interface Threshold {
-  /** The verdict's key (`client-<id>` for the per-client one: one verdict per client). */
+  /**
+   * The verdict's key; the per-client one gives one verdict per client, keyed by its role and place
+   * (`over-limit-1`, `under-limit-1`) so that a row's check is named alike whatever a deployment calls its clients.
+   */
   key: string;
   /** The campaigns it judges. */
   campaigns: readonly CampaignKind[];
@@ -210,7 +213,7 @@ export const thresholds: readonly Threshold[] = [
     },
   },
   {
-    key: 'client-<id>',
+    key: '<role>-<n>',
     campaigns: ['rate-limit'],
     ensure: (plan) => ({
       conditions: plan.clients.flatMap((client) =>
@@ -226,13 +229,14 @@ export const thresholds: readonly Threshold[] = [
     }),
     judge: (plan, { clients }) =>
       clients.map((client) => {
+        const place = clients.filter((other) => other.role === client.role).indexOf(client) + 1;
         const sent = client.allowed + client.limited;
         const unanswered = client.noAnswer ? ` (and ${client.noAnswer} unanswered)` : '';
         if (client.role === 'over-limit') {
           const ok =
             client.allowed <= plan.rateLimitPerMinute && client.allowed + client.noAnswer >= plan.rateLimitPerMinute && client.limited > 0;
           return verdict({
-            key: `client-${client.clientId}`,
+            key: `${client.role}-${place}`,
             title: `${client.clientId} at ${client.perMinute} req/min: ${plan.rateLimitPerMinute} allowed, the rest 429`,
             status: ok ? 'passed' : 'failed',
             expected: `${plan.rateLimitPerMinute} allowed, ${Math.max(0, sent - plan.rateLimitPerMinute)} × 429`,
@@ -241,7 +245,7 @@ export const thresholds: readonly Threshold[] = [
           });
         }
         return verdict({
-          key: `client-${client.clientId}`,
+          key: `${client.role}-${place}`,
           title: `${client.clientId} just under the limit (${client.perMinute} req/min): no 429`,
           status: client.limited === 0 && sent > 0 ? 'passed' : 'failed',
           expected: '0 × 429',

@@ -120,3 +120,9 @@ export const CampaignVerdict = z.object({
   faults: z.array(FaultWindow).optional(),
 });
 export type CampaignVerdict = z.infer<typeof CampaignVerdict>;
+
+/**
+ * The name of a load check of a catalog row, as the traceability matrix and the self-check's (row, check) pairs
+ * give it: `load:<campaign slug>:<threshold key>`, e.g. `load:latency:p95-promised`, `load:rate-limit:over-limit-1`.
+ */
+export const loadCheckName = (slug: string, key: string) => `load:${slug}:${key}`;

@@ -17,6 +17,13 @@ export const Defect = z.enum([
   'skip-rollback',
   /** 429 answered without Retry-After (RFC 9110 §10.2.3), on every rate-limited operation. */
   'omit-retry-after',
+  /**
+   * The limiter counts in 30 s windows while it announces 60 s ones (a window configured in the wrong unit): a burst
+   * of 1000 is refused as it should be, a client sending 1200 a minute never is. No functional check looks at it (a
+   * sharp one could: a fresh window announces a reset in 30 s under a 60 s policy); the load campaign that holds a
+   * client over the limit for the whole minute catches it.
+   */
+  'rate-limit-window-of-30s',
   /** The limit counted but not enforced on /invoice/export: requests past the 1000th in a minute succeed there. */
   'leak-rate-limit-on-invoice-export',
   /**

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { CampaignVerdict, type VerdictStatus } from '../load/verdict.ts';
+import { CampaignVerdict, loadCheckName, type VerdictStatus } from '../load/verdict.ts';
 import type { CheckRecord } from './row-coverage.ts';
 
 /** What the report reads of a load run's summary.json (scripts/load.ts writes it): the campaigns' verdicts, as load/ declares them. */
@@ -130,7 +130,7 @@ export function loadChecks(run: LoadRunSummary | undefined): CheckRecord[] {
         const reason = own ? `${own.name}: ${own.actual}` : `${threshold.title}: ${threshold.actual}`;
         return {
           row,
-          check: `load:${verdict.slug}:${threshold.key}`,
+          check: loadCheckName(verdict.slug, threshold.key),
           title: `load · ${run.profile} · ${verdict.slug} · ${threshold.title}`,
           project: 'load',
           outcome: outcomeOf(status),

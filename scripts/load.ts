@@ -15,7 +15,7 @@ import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
 import { createdRecordsVariable, ledgers, readCreatedRecords, removeCreatedRecords } from '../fixtures/target/created-records.ts';
 import { writePrivateTargetFile } from '../fixtures/target/private-target-file.ts';
-import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
+import { defectsVariable, disposableTargetVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { campaignMetrics, campaignResults, perfFile, stressMetrics, stressResults, writeAllureFiles } from '../load/allure.ts';
 import { artilleryCommand, cloudReachabilityProblems, DistributedOptions, shellLine } from '../load/distributed.ts';
@@ -25,6 +25,7 @@ import { describeProfile, loadSelection, type PlanOptions, planProfile, profiles
 import { projectRoot, runCampaign, scheduleBrokerOutage, writeCampaignFiles } from '../load/run-campaign.ts';
 import { runStress, type StressSummary, stressFailures } from '../load/stress.ts';
 import type { CampaignVerdict } from '../load/verdict.ts';
+import { parseDefects } from '../reference-implementation/defects.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { cliCommand, repeatable } from './cli.ts';
@@ -160,10 +161,16 @@ if (options.target) {
   log(`target: ${target.name} (${target.apiBaseUrl}) from ${options.target}`);
 } else {
   const stackStarted = performance.now();
+  // As for the Playwright suites (fixtures/target/provide-target.ts): TD448_PROFILE names the profile the stack
+  // serves, TD448_PLANT_DEFECTS the defects planted in it (the self-check's load batches).
+  const plantedDefects = process.env[defectsVariable];
   const stack = await startStack({
     faultInjection: true,
     ...(options.stackRateLimit ? { rateLimitPerMinute: options.stackRateLimit } : {}),
+    ...(process.env[embeddedProfileVariable] ? { profile: process.env[embeddedProfileVariable] } : {}),
+    ...(plantedDefects ? { defects: parseDefects(plantedDefects) } : {}),
   });
+  if (plantedDefects) log(`planted defects in the embedded stack: ${plantedDefects}`);
   target = stack.target;
   stop = stack.stop;
   log(

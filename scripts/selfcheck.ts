@@ -23,8 +23,9 @@ import { resolveProfile } from '../fixtures/profile/load-profile.ts';
 import { preflightDoneVariable } from '../fixtures/target/preflight.ts';
 import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { resolvedTargetVariable, targetFileVariable } from '../fixtures/target/resolve-target.ts';
-import { plantedDefects } from '../functional/proofs/planted-defects.ts';
+import { loadCampaignsOf, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
+import { loadChecks, readLoadRun } from '../reports/load-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 import { selectionVariable } from '../reports/selection.ts';
@@ -47,8 +48,8 @@ const options = cliCommand(
   'npm run selfcheck --',
   'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
   [
-    'npm run selfcheck                                  # every defect, both profiles (25 of them: 21 min here)',
-    'npm run selfcheck -- --sample 3                    # three rows per defect, as npm test runs it (about 9 min)',
+    'npm run selfcheck                                  # every defect, both profiles (27 defects: 31 min here, session 9)',
+    'npm run selfcheck -- --sample 3                    # three rows per defect, as npm test runs it (about 12 min in CI)',
     'npm run -s selfcheck -- --profile reference --json > selfcheck.json   # -s: no npm banner on stdout',
     'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
     'npm run selfcheck -- --repeat 10                   # the clean stack ten times per profile (about 30 min)',
@@ -155,6 +156,30 @@ async function runSuites(
   }
 }
 
+/**
+ * The smoke load campaigns (scripts/load.ts: the rate-limit and latency campaigns side by side, about 90 s; only
+ * `campaigns` when it names one) against the embedded stack under a profile, its defects planted by `env`; the verdict of each load check of each row
+ * (reports/load-results.ts `loadChecks`: `load:<campaign>:<threshold>`). Undefined when the run left no load results.
+ */
+async function runLoad(output: string, profile: string, env: NodeJS.ProcessEnv, campaigns: string[]): Promise<SeenCheck[] | undefined> {
+  rmSync(output, { recursive: true, force: true });
+  // Only the campaign the defects' checks belong to, when it is one: a whole minute less, and no other campaign to misjudge.
+  const campaign = campaigns.length === 1 ? ['--campaign', campaigns[0] as string] : [];
+  await runCommand('node', ['scripts/load.ts', '--profile', 'smoke', ...campaign], {
+    env: { ...embeddedOnly, ...env, [embeddedProfileVariable]: profile, TD448_REPORT_OUTPUT: output },
+    stdout: options.json ? 'stderr' : 'inherit',
+  });
+  const paths = reportPaths(output);
+  const run = readLoadRun(paths.allureResults, paths.loadRuns);
+  if (!run) return undefined;
+  return loadChecks(run).map((check) => ({
+    pair: `${check.row}:${check.check}`,
+    title: check.title,
+    outcome: check.outcome,
+    ...(check.reason ? { reason: check.reason } : {}),
+  }));
+}
+
 /** One batch planted together: its defects' verdicts and its false alarms. */
 async function runBatch(batch: Batch, index: number, profile: string): Promise<{ defects: DefectVerdict[]; batch: BatchVerdict }> {
   const output = join(root, safeName(profile), `batch-${index + 1}`);
@@ -163,18 +188,17 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
   for (const [defect, pairs] of batch.pairs) for (const pair of pairs) expected.pairs[pair] = [...(expected.pairs[pair] ?? []), defect];
   const expectedFile = join(root, `${safeName(profile)}-batch-${index + 1}-expected-red.json`);
   writeFileSync(expectedFile, JSON.stringify(expected, null, 1));
-  const sample = options.sample ? sampleRows(batch, options.sample) : undefined;
+  const load = projectsOf(batch).length === 0;
+  const sample = options.sample && !load ? sampleRows(batch, options.sample) : undefined;
   log(
-    `\n── profile ${profile}, batch ${index + 1} (${projectsOf(batch).join(', ')}): ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect, ${Object.keys(expected.pairs).filter((pair) => sample.includes(Number(pair.split(':')[0]))).length} of those pairs among them` : ''}) ──`,
+    `\n── profile ${profile}, batch ${index + 1} (${projectsOf(batch).join(', ') || 'load: the smoke campaigns'}): ${batch.defects.join(', ')} (${Object.keys(expected.pairs).length} pairs expected red${sample ? `; every check of ${sample.length} rows run, ${options.sample} per defect, ${Object.keys(expected.pairs).filter((pair) => sample.includes(Number(pair.split(':')[0]))).length} of those pairs among them` : ''}) ──`,
   );
   const since = performance.now();
-  const seen = await runSuites(
-    output,
-    profile,
-    { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile },
-    sample ? rowsGrep(sample) : options.grep,
-    projectsOf(batch),
-  );
+  const planted = { [defectsVariable]: batch.defects.join(','), [expectedRedVariable]: expectedFile };
+  // A batch of load defects is judged by the smoke load campaigns, whole: a campaign cannot be cut to sampled rows.
+  const seen = load
+    ? await runLoad(output, profile, planted, [...new Set(batch.defects.flatMap(loadCampaignsOf))])
+    : await runSuites(output, profile, planted, sample ? rowsGrep(sample) : options.grep, projectsOf(batch));
   if (!seen) {
     const reason = `the run of batch ${index + 1} wrote no row-coverage record (see its log above; outputs in ${output})`;
     return {
@@ -185,7 +209,7 @@ async function runBatch(batch: Batch, index: number, profile: string): Promise<{
       batch: { profile, defects: [...batch.defects], falseAlarms: [], redPairs: 0, seconds: elapsed(since) },
     };
   }
-  const whole = !options.grep && !options.sample;
+  const whole = load || (!options.grep && !options.sample);
   const judged = judgeBatch(batch, profile, seen, elapsed(since), whole);
   for (const verdict of judged.defects) {
     if (verdict.expected > 0) continue;
@@ -260,7 +284,18 @@ if (options.repeat) {
 
 const verdicts: DefectVerdict[] = [];
 const batchVerdicts: BatchVerdict[] = [];
-const batches = batchesOf(catalog, defects);
+const allBatches = batchesOf(catalog, defects);
+// --grep selects checks of the Playwright suites; a batch of load defects runs the whole smoke campaigns, and only when
+// the pattern names them (`--grep load`).
+const loadSelected = (batch: Batch) => projectsOf(batch).length > 0 || !options.grep || new RegExp(options.grep).test('@load');
+const batches = allBatches.filter(loadSelected);
+for (const batch of allBatches.filter((candidate) => !loadSelected(candidate)))
+  for (const profile of profiles)
+    for (const defect of batch.defects)
+      verdicts.push({
+        ...unjudged(defect, profile, suiteOf(defect), batch.pairs.get(defect)?.size ?? 0),
+        notSelected: `--grep ${options.grep} does not select the load campaigns (@load) that prove it`,
+      });
 log(`self-check: ${defects.length} defects under ${profiles.join(' and ')}; ${batches.length} batch(es) of the suites per profile`);
 for (const profile of profiles) {
   for (const [index, batch] of batches.entries()) {

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { expectedRed } from '../functional/proofs/planted-defects.ts';
+import { expectedRed, loadCampaignsOf } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
 import { batchesOf, compatible, projectsOf, rowsGrep, sampleRows } from './batches.ts';
 
@@ -33,8 +33,11 @@ test.describe('batches of defects planted together', () => {
     }
   });
 
-  test('the 23 defects the suites prove fit in four batches (each batch is one run of the suites)', () => {
-    expect(batchesOf(catalog, Defect.options).length).toBeLessThanOrEqual(4);
+  test('the defects the suites prove fit in five batches (each batch is one run): three functional, one contract, one load', () => {
+    const batches = batchesOf(catalog, Defect.options);
+    expect(batches.length).toBeLessThanOrEqual(5);
+    expect(batches.filter((batch) => projectsOf(batch).length === 0)).toHaveLength(1);
+    expect(batches.filter((batch) => projectsOf(batch).includes('contracts-provider'))).toHaveLength(1);
   });
 });
 
@@ -66,4 +69,26 @@ test.describe('a defect only a contract catches', () => {
     expect(withContracts.map((batch) => batch.defects)).toEqual([['epoch-timestamps-on-crm']]);
     expect(projectsOf(batches[0] ?? { defects: [] })).toEqual(['functional']);
   });
+});
+
+test.describe('a defect only the load campaigns catch', () => {
+  test('is planted apart, in a run of the smoke load campaigns (no Playwright project), its pairs those of each threshold it breaks', () => {
+    expect(compatible(catalog, 'rate-limit-window-of-30s', 'omit-allow')).toBe(false);
+    expect(compatible(catalog, 'rate-limit-window-of-30s', 'epoch-timestamps-on-crm')).toBe(false);
+    const batches = batchesOf(catalog, Defect.options);
+    const load = batches.filter((batch) => batch.defects.includes('rate-limit-window-of-30s'));
+    expect(load.map((batch) => batch.defects)).toEqual([['rate-limit-window-of-30s']]);
+    expect(projectsOf(load[0] ?? { defects: [] })).toEqual([]);
+    const pairs = [...(load[0]?.pairs.get('rate-limit-window-of-30s') ?? [])];
+    const limitedRows = catalog.rows.filter((row) => row.noteKey === 'rate-limit').map((row) => row.number);
+    expect(new Set(pairs.map((pair) => Number(pair.split(':')[0])))).toEqual(new Set(limitedRows));
+    expect(new Set(pairs.map((pair) => pair.slice(pair.indexOf(':') + 1)))).toEqual(
+      new Set(['load:rate-limit:log-downstream', 'load:rate-limit:over-limit-1', 'load:rate-limit:over-limit-2']),
+    );
+  });
+});
+
+test('a load batch runs only the campaign its checks belong to', () => {
+  expect(loadCampaignsOf('rate-limit-window-of-30s')).toEqual(['rate-limit']);
+  expect(loadCampaignsOf('omit-allow')).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
+import { expectedRed, plantedDefects, provenByLoad } from '../functional/proofs/planted-defects.ts';
 import type { Defect } from '../reference-implementation/defects.ts';
 
 /** A (row, check) pair as the proofs name it: `"<catalog row number>:<check kind>"`, e.g. `"12:rollback"`. */
@@ -15,8 +15,12 @@ export type Batch = {
 /** Whether the check that must catch the defect is a contract check (`contract-provider`, `event-contract-provider`). */
 const caughtByContracts = (defect: Defect) => plantedDefects[defect].check.includes('contract');
 
-/** The suite whose check must catch a defect the suites prove: `contracts` or `functional`. */
-export const suiteOf = (defect: Defect): 'contracts' | 'functional' => (caughtByContracts(defect) ? 'contracts' : 'functional');
+/**
+ * The suite whose checks must catch a defect the suites prove: `contracts`, `load` (the smoke campaigns, run by
+ * scripts/load.ts against the stack) or `functional`.
+ */
+export const suiteOf = (defect: Defect): 'contracts' | 'load' | 'functional' =>
+  caughtByContracts(defect) ? 'contracts' : provenByLoad(defect) ? 'load' : 'functional';
 
 const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) => expectedRed(catalog, [defect], new Set(planted));
 
@@ -24,12 +28,13 @@ const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) =
  * Whether two defects can be planted in one stack and still be told apart: their expected red pairs do not
  * overlap, and neither one's pairs change when the other is planted beside it (drop-event hides the event that
  * shows skip-rollback committing a read). Computed from the declarations of functional/proofs/planted-defects.ts,
- * never from a list of exceptions. A defect a contract check must catch is planted only with others of its kind.
+ * never from a list of exceptions. A defect a contract or load check must catch is planted only with others of its kind
+ * (a batch's run judges the checks of its suite only).
  */
 export function compatible(catalog: Catalog, a: Defect, b: Defect): boolean {
   // A run with the contract projects judges every defect planted in it by its contracts too, where only a contract
   // defect declares pairs: a functional defect caught by a contract as well would read as a false alarm.
-  if (caughtByContracts(a) !== caughtByContracts(b)) return false;
+  if (suiteOf(a) !== suiteOf(b)) return false;
   const aAlone = pairsOf(catalog, a, [a]);
   const bAlone = pairsOf(catalog, b, [b]);
   const aWith = pairsOf(catalog, a, [a, b]);
@@ -85,7 +90,9 @@ export const rowsGrep = (rows: readonly number[]) => `@row-(${rows.join('|')})\\
  * The Playwright projects a batch's run needs: the functional suite, and the contract projects (the consumer tests
  * write the pacts, the provider verification checks them against the stack) when a defect of the batch is caught by
  * a contract check (`contract-provider`, `event-contract-provider`). Contract checks are judged only in those runs.
+ * None for a batch of load defects: its run is the smoke load campaigns (scripts/load.ts), not Playwright.
  */
 export function projectsOf(batch: Pick<Batch, 'defects'>): string[] {
+  if (batch.defects.some(provenByLoad)) return [];
   return batch.defects.some(caughtByContracts) ? ['functional', 'contracts-consumer', 'contracts-provider'] : ['functional'];
 }

@@ -41,16 +41,22 @@ export class RateLimiter {
   readonly limit: number;
   readonly windowMs: number;
   readonly #store: RateLimitStore;
+  readonly #countedWindowMs: number;
 
-  constructor(limit: number, windowMs: number, store: RateLimitStore = new MemoryRateLimitStore()) {
+  /**
+   * `limit` requests per `windowMs` (ms) per key. `countedWindowMs` is the window the store really counts in:
+   * `windowMs` unless a planted defect (rate-limit-window-of-30s) makes the two differ.
+   */
+  constructor(limit: number, windowMs: number, store: RateLimitStore = new MemoryRateLimitStore(), countedWindowMs = windowMs) {
     this.limit = limit;
     this.windowMs = windowMs;
     this.#store = store;
+    this.#countedWindowMs = countedWindowMs;
   }
 
   /** Counts one request of `key` and says whether it is allowed. */
   check(key: string, now = Date.now()): RateLimitDecision {
-    const { count, resetAt } = this.#store.hit(key, this.windowMs, now);
+    const { count, resetAt } = this.#store.hit(key, this.#countedWindowMs, now);
     return {
       allowed: count <= this.limit,
       limit: this.limit,
