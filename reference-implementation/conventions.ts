@@ -16,6 +16,8 @@ export const rateLimitPerMinute = 1000;
 export const maxRetries = 3;
 /** The Kafka topics of the embedded stack: domain events, and the transaction log's audit copy. */
 export const topics = { events: 'td448.events', audit: 'td448.audit' } as const;
+/** Where the outbox relays keep their positions (transactional-sink.ts): not the target's, so not in its description. */
+export const relayPositionsTopic = 'td448.outbox-relay-positions';
 
 /** The reference profile: every default of the profile schema, today's conventions of the reference implementation. */
 export const defaultProfile: TargetProfile = TargetProfile.parse({});

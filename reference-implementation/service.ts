@@ -1,14 +1,16 @@
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { Catalog } from '../fixtures/catalog/model.ts';
 import { createProducer } from '../fixtures/kafka/client.ts';
 import { TargetProfile } from '../fixtures/profile/profile.ts';
 import { createTokenVerifier } from './auth/verify-token.ts';
-import { maxRetries, topics } from './conventions.ts';
+import { maxRetries, relayPositionsTopic, topics } from './conventions.ts';
 import { Defect } from './defects.ts';
 import { buildGateway } from './gateway/app.ts';
 import { RateLimiter } from './gateway/rate-limit.ts';
 import { cacheVerifiedTokens } from './gateway/token-cache.ts';
+import { createTransactionalSink } from './kafka/transactional-sink.ts';
 import { Database } from './storage/database.ts';
 import { Outbox, OutboxRelay } from './storage/outbox.ts';
 import { RecordStore } from './storage/records.ts';
@@ -35,6 +37,13 @@ export const ServiceConfig = z.strictObject({
   rateLimitPerMinute: z.number().int().positive(),
   faultInjection: z.boolean(),
   defects: z.array(Defect),
+  /**
+   * How the outbox relay publishes: `transactional` sends each batch with its outbox position in one Kafka
+   * transaction and reads the position back at start (exactly once for read_committed consumers, across
+   * crashes); `at-least-once` marks a batch published after the broker's acknowledgement (a crash in between
+   * sends it again, under the same CloudEvents ids).
+   */
+  relay: z.enum(['transactional', 'at-least-once']).default('transactional'),
 });
 export type ServiceConfig = z.infer<typeof ServiceConfig>;
 
@@ -79,9 +88,15 @@ export async function startService(config: ServiceConfig, options: { onRelayErro
     });
     stops.push(async () => transactionLog.flush());
     const producer = createProducer(config.kafkaBootstrap, 'td448-outbox-relay');
+    // One transactional id per database: stable across the service's restarts, apart from another stack's on the same broker.
+    const transactionalId = `td448-outbox-relay-${createHash('sha256').update(resolve(config.dataDir)).digest('hex').slice(0, 16)}`;
+    const transactional =
+      config.relay === 'transactional'
+        ? createTransactionalSink(config.kafkaBootstrap, { transactionalId, offsetsTopic: relayPositionsTopic })
+        : undefined;
     const started = new OutboxRelay(
       outbox,
-      {
+      transactional ?? {
         send: async (messages) =>
           void (await Promise.all(messages.map((m) => producer.send(m.topic, m.key, m.value as object, m.headers)))),
       },
@@ -92,6 +107,7 @@ export async function startService(config: ServiceConfig, options: { onRelayErro
     stops.push(async () => {
       await started.stop();
       await producer.close();
+      await transactional?.close();
     });
 
     const gateway = buildGateway({
@@ -110,7 +126,7 @@ export async function startService(config: ServiceConfig, options: { onRelayErro
           clockToleranceSeconds: config.profile.oauth.leewaySeconds,
         }),
       ),
-      rateLimiter: new RateLimiter(config.rateLimitPerMinute, 60_000),
+      rateLimiter: new RateLimiter(config.rateLimitPerMinute, 60_000, undefined, defects.has('rate-limit-window-of-30s') ? 30_000 : 60_000),
       downstreamUrl: config.downstreamUrl,
       retryPolicy: { maxRetries: defects.has('retry-twice') ? 2 : maxRetries, baseDelayMs: 10, maxDelayMs: 80 },
       faultInjection: config.faultInjection,

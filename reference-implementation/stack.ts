@@ -41,6 +41,8 @@ export interface StackOptions {
    * with SIGKILL, for the crash-under-load check. In this process by default. Relay errors go to stderr.
    */
   crashable?: boolean;
+  /** How the outbox relay publishes (ServiceConfig.relay): transactional, exactly once, by default. */
+  relay?: ServiceConfig['relay'];
 }
 
 /** A running stack: the target description the suites read, and how to stop it. */
@@ -102,6 +104,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       rateLimitPerMinute: options.rateLimitPerMinute ?? rateLimitPerMinute,
       faultInjection: options.faultInjection ?? true,
       defects: [...new Set(options.defects ?? [])],
+      relay: options.relay ?? 'transactional',
     };
     const service = options.crashable
       ? await superviseService(serviceConfig)

@@ -24,9 +24,15 @@ export interface OutboxMessage {
   headers: Record<string, string>;
 }
 
-/** Where the relay sends messages: the Kafka producer in the stack. */
+/**
+ * Where the relay sends messages: the Kafka producer in the stack. A sink with `committedSeq` is atomic (the
+ * transactional sink, reference-implementation/kafka/transactional-sink.ts): each batch goes in one transaction
+ * with its outbox position (`position`, the batch's highest seq), and the position last committed is read back at
+ * start, so that a relay that died between the commit and marking the batch published does not send it again.
+ */
 export interface MessageSink {
-  send(messages: readonly OutboxMessage[]): Promise<void>;
+  send(messages: readonly OutboxMessage[], position?: number): Promise<void>;
+  committedSeq?(): Promise<number>;
 }
 
 interface OutboxRow {
@@ -48,6 +54,7 @@ export class Outbox {
   readonly #countPending;
   readonly #countAll;
   readonly #purgePublished;
+  readonly #markUpTo;
 
   constructor(database: Database) {
     const db = database.sqlite;
@@ -59,6 +66,7 @@ export class Outbox {
     this.#countPending = db.prepare(countPendingSql);
     this.#countAll = db.prepare('SELECT COUNT(*) AS n FROM outbox');
     this.#purgePublished = db.prepare('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ?');
+    this.#markUpTo = db.prepare('UPDATE outbox SET published_at = ? WHERE seq <= ? AND published_at IS NULL');
   }
 
   /** Call inside the transaction of the change the message announces. */
@@ -71,6 +79,11 @@ export class Outbox {
       seq: row.seq,
       message: { topic: row.topic, key: row.key, value: JSON.parse(row.value), headers: JSON.parse(row.headers) },
     }));
+  }
+
+  /** Marks every message up to `seq` published: those the broker has by the relay's committed position. */
+  markPublishedUpTo(seq: number): number {
+    return Number(this.#markUpTo.run(new Date().toISOString(), seq).changes);
   }
 
   markPublished(seqs: readonly number[]) {
@@ -162,10 +175,51 @@ export class OutboxRelay {
     this.#outbox.purgePublished(new Date(now - this.#options.retentionMs));
   }
 
+  /** An atomic sink's committed position, read once at start (retried until the broker answers): what it already has is not sent again. */
+  async #recover(committedSeq: () => Promise<number>) {
+    while (this.#running) {
+      try {
+        this.#outbox.markPublishedUpTo(await committedSeq());
+        this.#failures = 0;
+        return;
+      } catch (error) {
+        this.#failures++;
+        this.#options.onError(error);
+        await this.#sleep(Math.min(this.#options.maxBackoffMs, 100 * 2 ** Math.min(this.#failures, 5)));
+      }
+    }
+  }
+
+  /** One batch in one transaction with its position: all of it published, or none (retried after a backoff). */
+  async #sendAtomically(batch: { seq: number; message: OutboxMessage }[]): Promise<boolean> {
+    try {
+      await this.#sink.send(
+        batch.map((item) => item.message),
+        Math.max(...batch.map((item) => item.seq)),
+      );
+      this.#outbox.markPublished(batch.map((item) => item.seq));
+      this.#failures = 0;
+      return true;
+    } catch (error) {
+      // Planted defect relay-drops-on-failure: what the broker refused is counted as published all the same.
+      if (this.#options.dropOnFailure) this.#outbox.markPublished(batch.map((item) => item.seq));
+      this.#failures++;
+      this.#options.onError(error);
+      await this.#sleep(Math.min(this.#options.maxBackoffMs, 100 * 2 ** Math.min(this.#failures, 5)));
+      return false;
+    }
+  }
+
   async #run() {
+    const committedSeq = this.#sink.committedSeq?.bind(this.#sink);
+    if (committedSeq) await this.#recover(committedSeq);
     while (this.#running) {
       this.#purgeNowAndThen();
       const batch = this.#outbox.pending(this.#options.batchSize);
+      if (batch.length > 0 && committedSeq) {
+        await this.#sendAtomically(batch);
+        continue;
+      }
       if (batch.length > 0) {
         const byKey = new Map<string, { seq: number; message: OutboxMessage }[]>();
         for (const item of batch) {

@@ -73,7 +73,15 @@ test.beforeAll(async () => {
   test.setTimeout(120_000);
   brokerDir = await mkdtemp(join(tmpdir(), 'td448-ri-broker-'));
   broker = await startKafkaBroker({ dataDir: brokerDir });
-  stack = await startStack({ faultInjection: false, kafkaBootstrap: broker.bootstrap, onRelayError: (error) => relayErrors.push(error) });
+  // The at-least-once relay: its broker errors surface at once, which the outage test below waits for. The
+  // transactional relay (the default) retries a gone broker for longer; the resilience checks and
+  // kafka/transactional-sink.spec.ts prove it across outages and crashes.
+  stack = await startStack({
+    faultInjection: false,
+    kafkaBootstrap: broker.bootstrap,
+    relay: 'at-least-once',
+    onRelayError: (error) => relayErrors.push(error),
+  });
   oauth = new Tokens(stack.target, profile);
   clientId = oauth.byRole('functional', 5).clientId;
   logs = new LogReader(stack.target, profile, oauth);

@@ -78,3 +78,60 @@ test('published messages leave the table after their retention; a message the br
     database.close();
   }
 });
+
+test('an atomic sink: a relay that died between the commit and marking the batch published sends none of it again at its next start', async () => {
+  const database = new Database(':memory:');
+  const outbox = new Outbox(database);
+  for (let n = 0; n < 30; n++) database.transaction(() => outbox.enqueue({ topic: 'events', key: `k${n % 3}`, value: { n }, headers: {} }));
+
+  // A broker holding committed batches and the last position committed with them; the first commit fails.
+  const committed: number[] = [];
+  let position = 0;
+  let failNext = true;
+  const broker = {
+    async send(messages: readonly OutboxMessage[], seq?: number) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (failNext) {
+        failNext = false;
+        throw new Error('the transaction did not commit');
+      }
+      committed.push(...messages.map((message) => (message.value as { n: number }).n));
+      position = seq ?? position;
+    },
+    async committedSeq() {
+      return position;
+    },
+  };
+  // The first relay dies right after its first commit, before marking the batch published: nothing it does after reaches anything.
+  class ForgetfulOutbox extends Outbox {
+    override markPublished() {}
+  }
+  let dead = false;
+  const dying = {
+    async send(messages: readonly OutboxMessage[], seq?: number) {
+      if (dead) throw new Error('dead');
+      const before = committed.length;
+      await broker.send(messages, seq);
+      dead = committed.length > before;
+    },
+    committedSeq: () => broker.committedSeq(),
+  };
+  const first = new OutboxRelay(new ForgetfulOutbox(database), dying, { batchSize: 10, idleMs: 5, maxBackoffMs: 5 });
+  first.start();
+  const deadline = Date.now() + 10_000;
+  while (!dead && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  await first.stop();
+  expect(committed, 'the first relay committed one batch before it died').toHaveLength(10);
+  expect(outbox.pendingCount(), 'nothing marked: it died before').toBe(30);
+
+  // The second relay reads the committed position back and sends only what came after it.
+  const second = new OutboxRelay(outbox, broker, { batchSize: 10, idleMs: 5, maxBackoffMs: 5 });
+  second.start();
+  while (outbox.pendingCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  await second.stop();
+  database.close();
+  expect(
+    committed.toSorted((a, b) => a - b),
+    'every message exactly once, the failed transaction included',
+  ).toEqual(Array.from({ length: 30 }, (_, n) => n));
+});
