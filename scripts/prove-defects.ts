@@ -10,7 +10,7 @@
  * Everything goes to reports/output/defects (reports/output/defects-<profile> under another profile than the
  * reference one, with -selected when --grep selects some checks), apart from the last real run. Without
  * --defect it plants every defect but those that break one check of every row (proven on their own, with
- * --grep on that check) and those another planted one masks (see functional/proofs/planted-defects.ts). The expected red set is the same under every profile: a profile
+ * --grep on that check) and those another planted one masks (see selfcheck/planted-defects.ts). The expected red set is the same under every profile: a profile
  * changes how the suite speaks to the target, never which promises it checks.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,6 @@ import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { resolveProfile } from '../fixtures/profile/load-profile.ts';
 import { defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { targetFileVariable } from '../fixtures/target/resolve-target.ts';
-import { defaultDefects, expectedRed, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { disagreements, failingRowSources, failingRowsBySource } from '../reports/agreement.ts';
 import { buildReport } from '../reports/build-report.ts';
@@ -28,6 +27,7 @@ import { junitCounts } from '../reports/junit.ts';
 import { projectRoot, reportPaths } from '../reports/paths.ts';
 import { RowCoverage } from '../reports/row-coverage.ts';
 import { formatSecretScan, scanForSecrets } from '../reports/secret-scan.ts';
+import { defaultDefects, expectedRed, plantedDefects } from '../selfcheck/planted-defects.ts';
 import { cliCommand, repeatable } from './cli.ts';
 
 const options = cliCommand(

@@ -2,7 +2,7 @@
  * npm run selfcheck -- [--profile NAME]... [--defect NAME]... [--grep PATTERN | --sample N] [--json] [--repeat N]
  * The suite proves its own power. Every planted defect of the reference implementation (defects.ts) is planted in
  * the embedded stack, in batches of defects whose expected red (row, check) pairs neither overlap nor change when
- * planted together (selfcheck/batches.ts, from functional/proofs/planted-defects.ts); the functional suite runs
+ * planted together (selfcheck/batches.ts, from selfcheck/planted-defects.ts); the functional suite runs
  * once per batch, and the checks a planted defect must turn red are excused as expected failures once they have
  * failed (fixtures/playwright/expected-red.ts), so that Playwright keeps its workers. The defects the @resilience
  * checks prove are planted one at a time under their check. Printed per defect: caught or missed, rows red, missed
@@ -23,7 +23,6 @@ import { resolveProfile } from '../fixtures/profile/load-profile.ts';
 import { preflightDoneVariable } from '../fixtures/target/preflight.ts';
 import { crashableVariable, defectsVariable, embeddedProfileVariable } from '../fixtures/target/provide-target.ts';
 import { resolvedTargetVariable, targetFileVariable } from '../fixtures/target/resolve-target.ts';
-import { loadCampaignsOf, plantedDefects } from '../functional/proofs/planted-defects.ts';
 import { Defect, parseDefects } from '../reference-implementation/defects.ts';
 import { loadChecks, readLoadRun } from '../reports/load-results.ts';
 import { reportPaths } from '../reports/paths.ts';
@@ -31,6 +30,7 @@ import { RowCoverage } from '../reports/row-coverage.ts';
 import { selectionVariable } from '../reports/selection.ts';
 import { type Batch, batchesOf, projectsOf, rowsGrep, sampleRows, suiteOf } from '../selfcheck/batches.ts';
 import { alwaysFailing, type FlakyCheck, flakyChecks, type RunVerdicts } from '../selfcheck/flaky.ts';
+import { loadCampaignsOf, plantedDefects } from '../selfcheck/planted-defects.ts';
 import {
   type BatchVerdict,
   type DefectVerdict,

@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
-import { expectedRed, loadCampaignsOf } from '../functional/proofs/planted-defects.ts';
 import { Defect } from '../reference-implementation/defects.ts';
 import { batchesOf, compatible, projectsOf, rowsGrep, sampleRows } from './batches.ts';
+import { expectedRed, loadCampaignsOf } from './planted-defects.ts';
 
 const catalog = loadCatalog();
 

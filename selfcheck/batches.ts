@@ -1,6 +1,6 @@
 import type { Catalog } from '../fixtures/catalog/model.ts';
-import { expectedRed, plantedDefects, provenByLoad } from '../functional/proofs/planted-defects.ts';
 import type { Defect } from '../reference-implementation/defects.ts';
+import { expectedRed, plantedDefects, provenByLoad } from './planted-defects.ts';
 
 /** A (row, check) pair as the proofs name it: `"<catalog row number>:<check kind>"`, e.g. `"12:rollback"`. */
 export type Pair = string;
@@ -27,7 +27,7 @@ const pairsOf = (catalog: Catalog, defect: Defect, planted: readonly Defect[]) =
 /**
  * Whether two defects can be planted in one stack and still be told apart: their expected red pairs do not
  * overlap, and neither one's pairs change when the other is planted beside it (drop-event hides the event that
- * shows skip-rollback committing a read). Computed from the declarations of functional/proofs/planted-defects.ts,
+ * shows skip-rollback committing a read). Computed from the declarations of selfcheck/planted-defects.ts,
  * never from a list of exceptions. A defect a contract or load check must catch is planted only with others of its kind
  * (a batch's run judges the checks of its suite only).
  */

@@ -1,8 +1,8 @@
-import type { Catalog, Row } from '../../fixtures/catalog/model.ts';
-import { mutatingActions } from '../../fixtures/catalog/vocabulary.ts';
-import { profiles } from '../../load/profiles.ts';
-import { loadCheckName } from '../../load/verdict.ts';
-import type { Defect } from '../../reference-implementation/defects.ts';
+import type { Catalog, Row } from '../fixtures/catalog/model.ts';
+import { mutatingActions } from '../fixtures/catalog/vocabulary.ts';
+import { profiles } from '../load/profiles.ts';
+import { loadCheckName } from '../load/verdict.ts';
+import type { Defect } from '../reference-implementation/defects.ts';
 
 const writes = (row: Row) => mutatingActions.includes(row.actionKey);
 /** Whether the row's operation publishes an event (one of its rows promises Kafka): the reference implementation's rule. */
