@@ -76,7 +76,7 @@ const commands: Record<string, () => Promise<number>> = {
         return 2;
       }
       const wire = await loadWire(profileOf(target));
-      documents = generateSpecs(catalog, wire, { topic: target.topics.events, bootstrap: target.kafkaBootstrap });
+      documents = generateSpecs(catalog, wire, { topic: target.topics.events, bootstrap: target.kafkaBootstrap, security: target.kafka });
       files = writeSpecs(documents, resolve(values.out));
     } else files = writeSpecs(documents);
     let invalid = 0;

@@ -4,6 +4,7 @@ import { structuredContentType } from '../../fixtures/profile/events.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
 import { traceparentPattern } from '../../fixtures/schemas/event.ts';
+import type { KafkaSecurity } from '../../fixtures/schemas/target.ts';
 import { eventSchema } from '../interactions/answer-schemas.ts';
 import { resourceEndpoint } from '../interactions/row-data.ts';
 import { type JsonSchema, jsonSchemaOf, pascalName } from './json-schema.ts';
@@ -19,10 +20,39 @@ import { type JsonSchema, jsonSchemaOf, pascalName } from './json-schema.ts';
  * description's. `contracts/specs/event-conformance.ts` validates a consumed message against it.
  */
 
-/** Where the events flow: the target description's `topics.events` and `kafkaBootstrap`. */
+/** Where the events flow: the target description's `topics.events`, `kafkaBootstrap` (host:port[,host:port…]) and `kafka` security. */
 export interface EventChannel {
   topic: string;
   bootstrap: string;
+  security?: KafkaSecurity;
+}
+
+/** AsyncAPI 3.0 security scheme types of the SASL mechanisms a target description names. */
+const saslSchemeTypes = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scramSha256', 'SCRAM-SHA-512': 'scramSha512' } as const;
+
+/**
+ * The servers of a channel: one per bootstrap broker (`kafka`, then `kafka-2`, …, each a host:port), protocol
+ * `kafka-secure` over TLS or SASL, `kafka` otherwise (AsyncAPI 3.0 §Server Object), and the SASL mechanism as a
+ * security scheme (never its credentials).
+ */
+function serversOf(channel: EventChannel) {
+  const { tls, sasl } = channel.security ?? {};
+  const secure = tls !== undefined || sasl !== undefined;
+  const servers = Object.fromEntries(
+    channel.bootstrap.split(',').map((host, index) => [
+      index === 0 ? 'kafka' : `kafka-${index + 1}`,
+      {
+        host,
+        protocol: secure ? 'kafka-secure' : 'kafka',
+        description: 'A Kafka bootstrap server of the deployment’s target description.',
+        ...(sasl ? { security: [{ $ref: '#/components/securitySchemes/sasl' }] } : {}),
+      },
+    ]),
+  );
+  const securitySchemes = sasl
+    ? { sasl: { type: saslSchemeTypes[sasl.mechanism], description: `SASL ${sasl.mechanism}${tls ? ' over TLS' : ''}` } }
+    : undefined;
+  return { servers, securitySchemes };
 }
 
 /** The embedded stack's channel: the one the committed reference document names. */
@@ -175,6 +205,7 @@ export function asyncApiDocument(catalog: Catalog, wire: Wire = new Wire(referen
   const kinds = eventKinds(catalog, wire);
   const messages = Object.fromEntries(kinds.map((kind) => [kind.name, message(wire, kind, eventRows)]));
   const mode = wire.profile.events.mode;
+  const { servers, securitySchemes } = serversOf(channel);
   return {
     asyncapi: '3.0.0',
     info: {
@@ -187,13 +218,7 @@ export function asyncApiDocument(catalog: Catalog, wire: Wire = new Wire(referen
     },
     defaultContentType: mode === 'structured' ? structuredContentType : 'application/json',
     'x-td448-content-mode': mode,
-    servers: {
-      kafka: {
-        host: channel.bootstrap.split(',')[0],
-        protocol: 'kafka',
-        description: 'The Kafka bootstrap servers of the deployment’s target description.',
-      },
-    },
+    servers,
     channels: {
       events: {
         address: channel.topic,
@@ -209,6 +234,6 @@ export function asyncApiDocument(catalog: Catalog, wire: Wire = new Wire(referen
         messages: kinds.map((kind) => ({ $ref: `#/channels/events/messages/${kind.name}` })),
       },
     },
-    components: { messages },
+    components: { messages, ...(securitySchemes ? { securitySchemes } : {}) },
   };
 }

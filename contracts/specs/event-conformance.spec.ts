@@ -44,7 +44,10 @@ for (const name of builtInProfiles()) {
   test.describe(`profile ${name} (${mode} content mode)`, () => {
     test('the AsyncAPI document is the target’s: its topic, its types, valid by @asyncapi/parser', async () => {
       expect(document.channels.events.address).toBe('orders.events');
-      expect(document.servers.kafka.host).toBe('kafka-1:9093');
+      expect(Object.values(document.servers).map((server) => [server.host, server.protocol])).toEqual([
+        ['kafka-1:9093', 'kafka'],
+        ['kafka-2:9093', 'kafka'],
+      ]);
       expect(messages.types).toContain(wire.eventType(exported.endpoint, 'export'));
       expect((await validateAsyncApi(serialize(document))).errors).toEqual([]);
     });
@@ -87,4 +90,23 @@ for (const name of builtInProfiles()) {
 test('a type template that gives two operations one CloudEvents type is refused, naming both', () => {
   const merged = new Wire({ ...referenceProfile, events: { ...referenceProfile.events, typeTemplate: 'td448.{action}' } });
   expect(() => asyncApiDocument(catalog, merged)).toThrow(/gives .+ the one CloudEvents type "td448\.[a-z-]+".+Put \{endpoint\}/);
+});
+
+test('a target’s Kafka over TLS with SASL: every broker a kafka-secure server under the SASL mechanism’s scheme, no credential in the document', async () => {
+  const security = {
+    tls: true as const,
+    sasl: { mechanism: 'SCRAM-SHA-512' as const, username: 'td448-suite', password: 'hunter2-secret' },
+  };
+  const document = asyncApiDocument(catalog, new Wire(referenceProfile), {
+    topic: 'orders.events',
+    bootstrap: 'b-1:9096,b-2:9096',
+    security,
+  });
+  expect(document.servers).toMatchObject({
+    kafka: { host: 'b-1:9096', protocol: 'kafka-secure', security: [{ $ref: '#/components/securitySchemes/sasl' }] },
+    'kafka-2': { host: 'b-2:9096', protocol: 'kafka-secure' },
+  });
+  expect(document.components.securitySchemes).toEqual({ sasl: { type: 'scramSha512', description: 'SASL SCRAM-SHA-512 over TLS' } });
+  expect(serialize(document)).not.toContain('hunter2-secret');
+  expect((await validateAsyncApi(serialize(document))).errors).toEqual([]);
 });

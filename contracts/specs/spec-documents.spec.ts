@@ -1,4 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import { builtInProfiles, resolveProfile } from '../../fixtures/profile/load-profile.ts';
@@ -79,4 +82,33 @@ test('the AsyncAPI document has a message for every row that promises a Kafka ev
   };
   const rows = Object.values(document.components.messages).flatMap((message) => message['x-td448-rows']);
   expect(rows.sort((a, b) => a - b)).toEqual(catalog.rows.filter((row) => row.resultKey === 'kafka').map((row) => row.number));
+});
+
+test('contracts:specs --target writes a deployment’s own documents: its profile’s, its topic and brokers, no secret; a typo in the target file is exit 2', () => {
+  const out = mkdtempSync(join(tmpdir(), 'td448-specs-'));
+  try {
+    const run = (target: string) =>
+      spawnSync(process.execPath, ['scripts/contracts.ts', 'specs', '--target', target, '--out', out], { encoding: 'utf8' });
+    const written = run('targets/example.json');
+    expect(written.status, written.stderr).toBe(0);
+    expect(written.stdout).toContain(`${join(out, 'td448.asyncapi.json')}: valid`);
+    const asyncApi = readFileSync(join(out, 'td448.asyncapi.json'), 'utf8');
+    const document = JSON.parse(asyncApi);
+    expect(document.info.title).toContain('profile acme');
+    expect(Object.values(document.servers).map((server) => (server as { host: string }).host)).toEqual([
+      'kafka-1.staging.example.com:9093',
+      'kafka-2.staging.example.com:9093',
+    ]);
+    expect(asyncApi).not.toContain('from-your-secret-store');
+    expect(readdirSync(out).filter((name) => name.endsWith('.openapi.json'))).toHaveLength(5);
+
+    const typo = join(out, 'typo.json');
+    writeFileSync(typo, readFileSync('targets/example.json', 'utf8').replace('"kafkaBootstrap"', '"kafkaBootstarp"'));
+    const refused = run(typo);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('kafkaBootstarp');
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
