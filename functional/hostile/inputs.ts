@@ -54,7 +54,7 @@ export const describeKind: Record<HostileKind, string> = {
   'xml-external-entity': 'an XML body with an external entity (XXE)',
   'xml-billion-laughs': 'an XML body with nested entity expansion (billion laughs)',
   'xml-large-entity': 'an XML body with one large internal entity referenced a thousand times',
-  'body-too-large': 'a body over the size limit (1 MiB)',
+  'body-too-large': 'a body one byte over the profile’s size limit (requests.maxBodyBytes, 1 MiB by default)',
   'deep-json': 'a JSON body nested 10 000 deep',
   'invalid-utf8': 'a JSON body that is not UTF-8',
   'wrong-types': 'fields of the wrong types',
@@ -292,7 +292,8 @@ export async function hostileRequest(kind: HostileKind, context: HostileContext)
         body: Buffer.from(hostileXml(kind, wire.profile.requests.xmlRoot)),
       };
     case 'body-too-large':
-      return json(`{"padding":"${'x'.repeat(1024 * 1024)}"}`);
+      // The smallest JSON body over the profile's limit (`{"padding":"…"}` is 14 bytes around the padding: one byte over).
+      return json(`{"padding":"${'x'.repeat(wire.profile.requests.maxBodyBytes - 13)}"}`);
     case 'deep-json':
       return json(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`);
     case 'invalid-utf8':

@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../../fixtures/catalog/load.ts';
+import { resolveProfile } from '../../fixtures/profile/load-profile.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
-import { hostileKinds, hostilePlan, kindsFor } from './inputs.ts';
+import { Wire } from '../../fixtures/profile/wire.ts';
+import { type HostileContext, hostileKinds, hostilePlan, hostileRequest, kindsFor } from './inputs.ts';
 
 const catalog = loadCatalog();
 
@@ -42,4 +44,20 @@ test('unknown fields go where the fields travel: in the query for a GET or DELET
   const planned = hostilePlan(catalog);
   expect(planned.some((entry) => entry.kind === 'unknown-query-fields' && queryCreates.includes(entry.operation))).toBe(true);
   expect(planned.some((entry) => entry.kind === 'unknown-fields' && entry.operation.method !== 'GET')).toBe(true);
+});
+
+test('a body over the size limit is one byte over the profile’s requests.maxBodyBytes (1 MiB by default, acme’s 512 KiB)', async () => {
+  const operation = catalog.operations.find((candidate) => candidate.method === 'POST' && candidate.actionKey === 'create');
+  if (!operation) throw new Error('the catalog has a POST create');
+  for (const [profile, limit] of [
+    [referenceProfile, 1024 * 1024],
+    [resolveProfile('acme', process.cwd()), 512 * 1024],
+  ] as const) {
+    expect(profile.requests.maxBodyBytes).toBe(limit);
+    const valid = { method: 'POST', path: '/v2/x', query: [], headers: { 'content-type': 'application/json' }, body: '{}' };
+    const context = { operation, wire: new Wire(profile), valid, version: 'v2' } as unknown as HostileContext;
+    const request = await hostileRequest('body-too-large', context);
+    expect(request.body?.length, profile.name).toBe(limit + 1);
+    expect(() => JSON.parse(String(request.body)), 'still JSON: only its size is wrong').not.toThrow();
+  }
 });

@@ -86,7 +86,7 @@ export function buildGateway(deps: GatewayDeps): FastifyInstance {
   const identity = { requestId: profile.headers.requestId, traceparent: profile.headers.traceparent };
   const faultApplied = deps.faultInjection && profile.faultInjection !== false ? profile.faultInjection.applied : undefined;
   const downstream = createDownstreamClient(deps.downstreamUrl, { timeoutMs: 2000 });
-  const bodyLimit = 1024 * 1024;
+  const bodyLimit = profile.requests.maxBodyBytes;
   const app = Fastify({
     logger: false,
     bodyLimit,
