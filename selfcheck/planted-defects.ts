@@ -1,5 +1,6 @@
 import type { Catalog, Row } from '../fixtures/catalog/model.ts';
 import { mutatingActions } from '../fixtures/catalog/vocabulary.ts';
+import { rateLimitMix } from '../load/mix.ts';
 import { profiles } from '../load/profiles.ts';
 import { loadCheckName } from '../load/verdict.ts';
 import type { Defect } from '../reference-implementation/defects.ts';
@@ -111,7 +112,8 @@ export const plantedDefects: Record<
         loadCheckName('rate-limit', `over-limit-${index + 1}`),
       ),
     ],
-    breaks: (row) => row.noteKey === 'rate-limit',
+    // Its thresholds judge the rows of the rate-limit campaign's mix (load/mix.ts), the rows the campaign sends.
+    breaks: (row, catalog) => rateLimitMix(catalog).some((entry) => entry.rows.includes(row.number)),
   },
   // The formats check compares the fields of an XML create's answer with those sent (a create with a body: not GET or DELETE).
   'xml-create-without-data': {
