@@ -113,8 +113,23 @@ export interface RelayOptions {
   retentionMs?: number;
   purgeEveryMs?: number;
   onError?: (error: unknown) => void;
-  /** Planted defect relay-drops-on-failure (defects.ts): at-most-once, a refused message is dropped. Off in normal use. */
+  /**
+   * Planted defect relay-drops-on-failure (defects.ts): at-most-once, a message the broker refused, or did not
+   * acknowledge within `giveUpAfterMs`, is dropped. Off in normal use.
+   */
   dropOnFailure?: boolean;
+  /** Under dropOnFailure, how long a send may wait for the broker's acknowledgement before it is given up (ms). */
+  giveUpAfterMs?: number;
+}
+
+/** Rejects when `sending` has not settled within `ms`; it goes on in the background, its outcome ignored. */
+function giveUpAfter<T>(sending: Promise<T>, ms: number): Promise<T> {
+  sending.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no acknowledgement from the broker within ${ms} ms: given up`)), ms);
+  });
+  return Promise.race([sending, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -144,6 +159,7 @@ export class OutboxRelay {
       purgeEveryMs: 60_000,
       onError: () => {},
       dropOnFailure: false,
+      giveUpAfterMs: 1000,
       ...options,
     };
   }
@@ -190,12 +206,24 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * The sink's send, as the relay waits for it: to the end (a transactional send that meets a broker gone blocks
+   * in the client's retries until it is back, then commits: nothing lost); under the planted relay-drops-on-failure,
+   * for `giveUpAfterMs` only, as an at-most-once relay does: whatever the broker does not acknowledge in time fails,
+   * so that the defect loses events whichever way the client meets the outage (refused at once, or held).
+   */
+  #deliver(sending: Promise<void>): Promise<void> {
+    return this.#options.dropOnFailure ? giveUpAfter(sending, this.#options.giveUpAfterMs) : sending;
+  }
+
   /** One batch in one transaction with its position: all of it published, or none (retried after a backoff). */
   async #sendAtomically(batch: { seq: number; message: OutboxMessage }[]): Promise<boolean> {
     try {
-      await this.#sink.send(
-        batch.map((item) => item.message),
-        Math.max(...batch.map((item) => item.seq)),
+      await this.#deliver(
+        this.#sink.send(
+          batch.map((item) => item.message),
+          Math.max(...batch.map((item) => item.seq)),
+        ),
       );
       this.#outbox.markPublished(batch.map((item) => item.seq));
       this.#failures = 0;
@@ -235,7 +263,7 @@ export class OutboxRelay {
           [...byKey.values()].map(async (items) => {
             for (const item of items) {
               try {
-                await this.#sink.send([item.message]);
+                await this.#deliver(this.#sink.send([item.message]));
                 published.push(item.seq);
               } catch (error) {
                 if (!failed) firstError = error;

@@ -135,3 +135,41 @@ test('an atomic sink: a relay that died between the commit and marking the batch
     'every message exactly once, the failed transaction included',
   ).toEqual(Array.from({ length: 30 }, (_, n) => n));
 });
+
+test('a broker that holds a send without answering: the relay waits it out and loses nothing; the planted relay-drops-on-failure gives up and drops it', async () => {
+  for (const dropOnFailure of [false, true]) {
+    const database = new Database(':memory:');
+    const outbox = new Outbox(database);
+    for (let n = 0; n < 5; n++) database.transaction(() => outbox.enqueue({ topic: 'events', key: `k${n}`, value: { n }, headers: {} }));
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // An atomic sink (a position with each batch) whose broker holds the first transaction until it is released.
+    let sends = 0;
+    const sink = {
+      async send() {
+        sends++;
+        if (sends === 1) await held;
+      },
+      async committedSeq() {
+        return 0;
+      },
+    };
+    const relay = new OutboxRelay(outbox, sink, { batchSize: 50, idleMs: 5, maxBackoffMs: 5, dropOnFailure, giveUpAfterMs: 100 });
+    relay.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(outbox.pendingCount(), `dropOnFailure ${dropOnFailure}: pending while the broker holds the send`).toBe(dropOnFailure ? 0 : 5);
+      expect(sends, 'one send: the relay waits for it').toBe(1);
+      release();
+      const deadline = Date.now() + 5_000;
+      while (outbox.pendingCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(outbox.pendingCount()).toBe(0);
+    } finally {
+      release();
+      await relay.stop();
+      database.close();
+    }
+  }
+});
