@@ -32,12 +32,13 @@ const saslSchemeTypes = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scramSha256', 'SCRAM
 
 /**
  * The servers of a channel: one per bootstrap broker (`kafka`, then `kafka-2`, …, each a host:port), protocol
- * `kafka-secure` over TLS or SASL, `kafka` otherwise (AsyncAPI 3.0 §Server Object), and the SASL mechanism as a
+ * `kafka-secure` over TLS, `kafka` otherwise (AsyncAPI 3.0 §Server Object), and the SASL mechanism as a
  * security scheme (never its credentials).
  */
 function serversOf(channel: EventChannel) {
   const { tls, sasl } = channel.security ?? {};
-  const secure = tls !== undefined || sasl !== undefined;
+  // kafka-secure is Kafka over TLS (SASL_SSL or SSL); SASL_PLAINTEXT is kafka with a security scheme.
+  const secure = tls !== undefined;
   const servers = Object.fromEntries(
     channel.bootstrap.split(',').map((host, index) => [
       index === 0 ? 'kafka' : `kafka-${index + 1}`,
