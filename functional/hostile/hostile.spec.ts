@@ -9,9 +9,10 @@ import { expect, test } from '../../fixtures/playwright/test.ts';
 import type { Wire } from '../../fixtures/profile/wire.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
+import { collectionProfile } from '../../fixtures/target/provide-target.ts';
 import { eventsSettled, observedState } from '../support/outcomes.ts';
 import { catalog, labelRow, rowDetails, rowTitle, seedOf } from '../support/row-tests.ts';
-import { describeKind, hostilePlan, hostileRequest, type RawRequest, refusals } from './inputs.ts';
+import { describeKind, hostilePlan, hostileRequest, kindsFor, type RawRequest, refusals } from './inputs.ts';
 import { sendRaw } from './send-raw.ts';
 
 /**
@@ -26,7 +27,8 @@ test.use({ bucket: 'hostile' });
 /** Status codes HTTP lets a server send without a body of its own. */
 const bareStatuses = new Set([413, 414, 431]);
 
-const planned = hostilePlan(catalog);
+// Planned under the profile the target speaks (where a GET's fields travel decides the body and query kinds).
+const planned = hostilePlan(catalog, collectionProfile().requests.bodylessFields);
 
 let jwks: Promise<{ keys: JWK[] }> | undefined;
 
@@ -52,6 +54,7 @@ for (const { row, operation, kind } of planned) {
     rowDetails(row, 'hostile'),
     async ({ api, target, profile, wire, oauth, clientId, kafka, logs }) => {
       await labelRow(row, 'hostile');
+      expect(kindsFor(operation, profile.requests), `${kind} applies to ${operation.id} under profile ${profile.name}`).toContain(kind);
       const seen: HostileObservation = { input: kind, answered: 'not observed', written: 'not observed', emitted: 'not observed' };
       try {
         const call = await arrangeCall(api, operation, seedOf(row, 40));
