@@ -48,7 +48,7 @@ const options = cliCommand(
   'npm run selfcheck --',
   'The suite proves its own power: plants every defect of the reference implementation in the embedded stack (in batches that can be told apart), runs the suites, and prints per defect caught or missed, the mutation score and the precision; --repeat N finds flaky checks instead.',
   [
-    'npm run selfcheck                                  # every defect, both profiles (27 defects: 31 min here, session 9)',
+    'npm run selfcheck                                  # every defect, both profiles (27 defects: 29 min here, session 10)',
     'npm run selfcheck -- --sample 3                    # three rows per defect, as npm test runs it (about 12 min in CI)',
     'npm run -s selfcheck -- --profile reference --json > selfcheck.json   # -s: no npm banner on stdout',
     'npm run selfcheck -- --defect omit-allow --defect drop-event --profile acme',
