@@ -1,3 +1,4 @@
+import { ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
 import { expect, test } from '@playwright/test';
 import { consume, type KafkaEvent } from '../../fixtures/kafka/client.ts';
 import type { OutboxMessage } from '../storage/outbox.ts';
@@ -59,4 +60,37 @@ test('a relay restarted under the same transactional id takes over every time (n
       { life, n: 2 },
     ]),
   );
+});
+
+test('a position the dead relay sent in a transaction it never committed is not read as committed, however many such lives there were', async () => {
+  broker ??= await startKafkaBroker();
+  const options = { transactionalId: 'relay-killed-mid-transaction', offsetsTopic: 'relay.positions.killed' };
+  const first = createTransactionalSink(broker.bootstrap, options);
+  expect(await first.committedSeq()).toBe(0);
+  await first.send([message(1, 1)], 10);
+  for (let death = 1; death <= 2; death += 1) {
+    // A relay killed between the send of its batch (and position 10 + death × 100) and the commit: an open
+    // transaction under the same transactional id, which the next relay's registration aborts.
+    const dying = new Producer({
+      clientId: options.transactionalId,
+      bootstrapBrokers: [broker.bootstrap],
+      transactionalId: options.transactionalId,
+      producerId: -1n,
+      producerEpoch: -1,
+      idempotent: true,
+      acks: ProduceAcks.ALL,
+      serializers: { key: stringSerializer, value: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
+    });
+    const transaction = await dying.beginTransaction();
+    await transaction.send({
+      messages: [
+        { topic: 'relay.events', key: 'k', value: JSON.stringify({ death }) },
+        { topic: options.offsetsTopic, key: options.transactionalId, value: JSON.stringify({ seq: 10 + death * 100 }) },
+      ],
+    });
+    const next = createTransactionalSink(broker.bootstrap, options);
+    expect(await next.committedSeq(), `after death ${death}: the last committed position, not the aborted one`).toBe(10);
+    await next.close();
+    dying.close().catch(() => {});
+  }
 });

@@ -62,6 +62,20 @@ export function createTransactionalSink(bootstrap: string, options: { transactio
   let producer = newProducer(bootstrap, options.transactionalId);
   return {
     async committedSeq() {
+      // Fence first: registering the transactional id (InitProducerId) aborts a transaction a dead relay left open
+      // and waits out one it had asked to commit, so the position read next is final. Read before, a commit the
+      // coordinator was still completing is not yet visible to read_committed, and its batch would go out twice.
+      // The position records of the aborted transactions are skipped by the reader (read_committed; the fix of
+      // patches/@platformatic+kafka+1.35.0.patch: without it, an aborted position was read as committed, a skip).
+      try {
+        const fence = await producer.beginTransaction();
+        await fence.cancel();
+      } catch (error) {
+        const failed = producer;
+        producer = newProducer(bootstrap, options.transactionalId);
+        failed.close().catch(() => {});
+        throw error;
+      }
       await createTopics(bootstrap, [options.offsetsTopic], { partitions: 1 });
       const reader = await consume(bootstrap, {
         topics: [options.offsetsTopic],
