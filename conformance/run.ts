@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { openApiDocuments, splitsByAction } from '../contracts/specs/openapi.ts';
-import { serialize } from '../contracts/specs/spec-documents.ts';
 import type { Catalog } from '../fixtures/catalog/model.ts';
 import type { OAuthClient } from '../fixtures/clients/oauth-client.ts';
 import type { Wire } from '../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { openApiDocuments, splitsByAction } from '../fixtures/specs/openapi.ts';
+import { serialize } from '../fixtures/specs/spec-documents.ts';
 import type { CreatedRecords } from '../fixtures/target/created-records.ts';
 import type { ConformanceDepth } from './depth.ts';
 import { readJunit } from './results.ts';
@@ -16,7 +16,7 @@ import { ensureSchemathesis } from './schemathesis.ts';
 const hooksFile = new URL('./hooks.py', import.meta.url).pathname;
 
 /**
- * Schemathesis checks left out when the profile's documents are split by action (contracts/specs/openapi.ts):
+ * Schemathesis checks left out when the profile's documents are split by action (fixtures/specs/openapi.ts):
  * each then lists only some of a path's methods, the others serving other actions, so "a method the document
  * does not list must get 405" and "Allow lists exactly the documented methods" cannot be judged from one
  * document. The functional suite's RESTful checks judge 405 and Allow against the catalog.

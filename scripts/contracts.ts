@@ -19,12 +19,13 @@ import { pactToVerify } from '../contracts/provider/pacts-to-verify.ts';
 import { verifyShapeChange } from '../contracts/provider/shape-change.ts';
 import { describeFailures, failedRows } from '../contracts/provider/verification-outcome.ts';
 import { providerVerifier, type VerificationRequest } from '../contracts/provider/verify-provider.ts';
-import { generateSpecs, validateSpec, writeSpecs } from '../contracts/specs/spec-documents.ts';
+import { specsDir } from '../contracts/specs/committed.ts';
 import { assemblePact, interactionsPerRow, readPact } from '../contracts/support/pact-files.ts';
 import { type PactKind, pactDir, pactFile, providerOf } from '../contracts/support/participants.ts';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { loadWire } from '../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
+import { generateSpecs, validateSpec, writeSpecs } from '../fixtures/specs/spec-documents.ts';
 import { provideTarget } from '../fixtures/target/provide-target.ts';
 import { profileOf, readTargetFile, resolvedTarget, TargetConfigError } from '../fixtures/target/resolve-target.ts';
 import { cliCommand } from './cli.ts';
@@ -78,7 +79,7 @@ const commands: Record<string, () => Promise<number>> = {
       const wire = await loadWire(profileOf(target));
       documents = generateSpecs(catalog, wire, { topic: target.topics.events, bootstrap: target.kafkaBootstrap, security: target.kafka });
       files = writeSpecs(documents, resolve(values.out));
-    } else files = writeSpecs(documents);
+    } else files = writeSpecs(documents, specsDir);
     let invalid = 0;
     for (const [index, document] of documents.entries()) {
       const result = await validateSpec(document);

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
 import type { OperationCall } from '../../fixtures/profile/wire.ts';
+import { eventSchema } from '../../fixtures/schemas/answers.ts';
+import { resourceEndpoint } from '../../fixtures/schemas/resources.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
 import { contractTopics as topics, contractWire as wire } from '../support/wire.ts';
-import { eventSchema } from './answer-schemas.ts';
 import { binaryEventMetadataMatchers, bodyMatchers, eventMetadataMatchers } from './matchers.ts';
 import { canCreate, client, type ProviderState, recordExists } from './provider-states.ts';
-import { exampleRecord, exampleTime, type RowData, resourceEndpoint, rowData, successBody } from './row-data.ts';
+import { exampleRecord, exampleTime, type RowData, rowData, successBody } from './row-data.ts';
 
 /**
  * The Kafka event of every row whose result is "Thông báo sự kiện qua Kafka", as an asynchronous

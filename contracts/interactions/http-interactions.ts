@@ -2,12 +2,12 @@ import type { z } from 'zod';
 import type { Catalog, Operation, Row } from '../../fixtures/catalog/model.ts';
 import { promised } from '../../fixtures/catalog/vocabulary.ts';
 import type { HttpRequestSpec, OperationCall } from '../../fixtures/profile/wire.ts';
+import { requestSchema } from '../../fixtures/schemas/answers.ts';
 import { mediaTypes } from '../../fixtures/schemas/media-types.ts';
 import { Problem } from '../../fixtures/schemas/problem.ts';
-import { UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import { resourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { operationOf, rowTitle } from '../support/catalog-rows.ts';
 import { contractWire as wire } from '../support/wire.ts';
-import { requestSchema } from './answer-schemas.ts';
 import {
   bodyMatchers,
   headerMatchers,
@@ -24,7 +24,7 @@ type ApiVersion = (typeof promised.versions)[number];
 const { maxRetries, rateLimitPerMinute } = promised;
 
 import { type ClientRole, canCreate, client, faultStates, type ProviderState, recordExists } from './provider-states.ts';
-import { type RowData, resourceEndpoint, rowData, type SuccessBody, successBody } from './row-data.ts';
+import { type RowData, rowData, type SuccessBody, successBody } from './row-data.ts';
 
 /**
  * The HTTP interactions of every catalog row, generated from the parsed catalog:

@@ -4,9 +4,9 @@ import type { Operation, Row } from '../../fixtures/catalog/model.ts';
 import { deploymentBody } from '../../fixtures/data/bodies.ts';
 import { callFor } from '../../fixtures/data/calls.ts';
 import { buildConfig, buildRecordFields, fakerFor } from '../../fixtures/data/factories.ts';
-import { isResourceEndpoint, type ResourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
+import { answerSchema, xmlRootOf } from '../../fixtures/schemas/answers.ts';
+import { resourceEndpoint, UpdateConfigBody } from '../../fixtures/schemas/resources.ts';
 import { contractWire as wire } from '../support/wire.ts';
-import { answerSchema, xmlRootOf } from './answer-schemas.ts';
 import type { RecordParams } from './provider-states.ts';
 
 /** A fixed instant for examples: matchers accept any time, the example only has to be one. */
@@ -14,12 +14,6 @@ export const exampleTime = '2026-01-01T08:00:00.000Z';
 
 /** Salt of the contract suite's seeds: its data differs from the functional suite's for the same row. */
 const contractSalt = 448;
-
-export function resourceEndpoint(operation: Pick<Operation, 'endpoint'>): ResourceEndpoint {
-  if (!isResourceEndpoint(operation.endpoint))
-    throw new Error(`${operation.endpoint} has no resource schema in fixtures/schemas/resources.ts`);
-  return operation.endpoint;
-}
 
 /** What one interaction of a row sends and what it needs to exist first, the same on every run. */
 export interface RowData {

@@ -7,7 +7,8 @@ import { loadCatalog } from '../../fixtures/catalog/load.ts';
 import { builtInProfiles, resolveProfile } from '../../fixtures/profile/load-profile.ts';
 import { referenceProfile } from '../../fixtures/profile/profile.ts';
 import { Wire } from '../../fixtures/profile/wire.ts';
-import { generateSpecs, readSpec, specsDir, validateSpec } from './spec-documents.ts';
+import { generateSpecs, readSpec, validateSpec } from '../../fixtures/specs/spec-documents.ts';
+import { specsDir } from './committed.ts';
 
 const catalog = loadCatalog();
 const generated = generateSpecs(catalog);
@@ -23,9 +24,10 @@ const operationsOf = (document: Document) => Object.values(document.paths).flatM
 
 for (const document of generated) {
   test(`the committed ${document.name} is the one the current catalog generates`, () => {
-    expect(readSpec(document.name) === document.text, `${document.name} is stale: run node scripts/contracts.ts specs, and commit it`).toBe(
-      true,
-    );
+    expect(
+      readSpec(document.name, specsDir) === document.text,
+      `${document.name} is stale: run node scripts/contracts.ts specs, and commit it`,
+    ).toBe(true);
   });
 
   test(`${document.name} validates with ${document.kind === 'openapi' ? '@readme/openapi-parser' : '@asyncapi/parser'}`, async () => {
@@ -77,7 +79,7 @@ for (const profileName of builtInProfiles()) {
 }
 
 test('the AsyncAPI document has a message for every row that promises a Kafka event', () => {
-  const document = JSON.parse(readSpec('td448.asyncapi.json') ?? '{}') as {
+  const document = JSON.parse(readSpec('td448.asyncapi.json', specsDir) ?? '{}') as {
     components: { messages: Record<string, { 'x-td448-rows': number[] }> };
   };
   const rows = Object.values(document.components.messages).flatMap((message) => message['x-td448-rows']);

@@ -1,7 +1,7 @@
-import { asyncApiDocument } from '../../contracts/specs/asyncapi.ts';
-import { AsyncApiMessages } from '../../contracts/specs/event-conformance.ts';
 import type { Wire } from '../../fixtures/profile/wire.ts';
 import type { TargetDescription } from '../../fixtures/schemas/target.ts';
+import { asyncApiDocument } from '../../fixtures/specs/asyncapi.ts';
+import { AsyncApiMessages } from '../../fixtures/specs/event-conformance.ts';
 import { catalog } from './row-tests.ts';
 
 /** Per Wire, per channel (`<topic> <bootstrap>`): compiled once per worker. */
