@@ -60,6 +60,21 @@ function newProducer(bootstrap: string, transactionalId: string) {
 export function createTransactionalSink(bootstrap: string, options: { transactionalId: string; offsetsTopic: string }): TransactionalSink {
   const positionKey = options.transactionalId;
   let producer = newProducer(bootstrap, options.transactionalId);
+  /**
+   * Runs `step` with the producer; when it fails, replaces the producer by a new one under the same transactional id
+   * (registering it aborts whatever the failed one left open) and rethrows. The failed one is closed in the
+   * background: against a broker that is gone, a graceful close waits out its timeouts.
+   */
+  async function withProducer(step: (current: ReturnType<typeof newProducer>) => Promise<void>): Promise<void> {
+    try {
+      await step(producer);
+    } catch (error) {
+      const failed = producer;
+      producer = newProducer(bootstrap, options.transactionalId);
+      failed.close().catch(() => {});
+      throw error;
+    }
+  }
   return {
     async committedSeq() {
       // Fence first: registering the transactional id (InitProducerId) aborts a transaction a dead relay left open
@@ -67,15 +82,10 @@ export function createTransactionalSink(bootstrap: string, options: { transactio
       // coordinator was still completing is not yet visible to read_committed, and its batch would go out twice.
       // The position records of the aborted transactions are skipped by the reader (read_committed; the fix of
       // patches/@platformatic+kafka+1.35.0.patch: without it, an aborted position was read as committed, a skip).
-      try {
-        const fence = await producer.beginTransaction();
+      await withProducer(async (current) => {
+        const fence = await current.beginTransaction();
         await fence.cancel();
-      } catch (error) {
-        const failed = producer;
-        producer = newProducer(bootstrap, options.transactionalId);
-        failed.close().catch(() => {});
-        throw error;
-      }
+      });
       await createTopics(bootstrap, [options.offsetsTopic], { partitions: 1 });
       const reader = await consume(bootstrap, {
         topics: [options.offsetsTopic],
@@ -103,8 +113,8 @@ export function createTransactionalSink(bootstrap: string, options: { transactio
       }
     },
     async send(messages, seq) {
-      try {
-        const transaction = await producer.beginTransaction();
+      await withProducer(async (current) => {
+        const transaction = await current.beginTransaction();
         await transaction.send({
           messages: [
             ...messages.map((m) => ({ topic: m.topic, key: m.key, value: m.value as object, headers: new Map(Object.entries(m.headers)) })),
@@ -112,14 +122,7 @@ export function createTransactionalSink(bootstrap: string, options: { transactio
           ],
         });
         await transaction.commit();
-      } catch (error) {
-        // A new producer under the same transactional id: registering it aborts what this one left open.
-        const failed = producer;
-        producer = newProducer(bootstrap, options.transactionalId);
-        // Closed in the background: against a broker that is gone, a graceful close waits out its timeouts.
-        failed.close().catch(() => {});
-        throw error;
-      }
+      });
     },
     async close() {
       await producer.close();
