@@ -8,7 +8,7 @@ import { generateReport } from './allure-report.ts';
 import { countTests, hostileTotals, readResultFiles } from './allure-results.ts';
 import { environmentProperties, runEnvironment } from './environment.ts';
 import { junitDurationMs } from './junit.ts';
-import { loadChecks, readLoadRun, summarizeLoad } from './load-results.ts';
+import { loadChecks, readLoadNotSelected, readLoadRun, summarizeLoad } from './load-results.ts';
 import { projectRoot, type ReportPaths, reportPaths } from './paths.ts';
 import { gateExpectations } from './quality-gate.ts';
 import { type CheckRecord, RowCoverage } from './row-coverage.ts';
@@ -88,7 +88,7 @@ export async function buildReport({
   log(`Allure report generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${shown(paths.allureReport)}`);
 
   const phases = readPhases(paths.phases) ?? [];
-  const load = summarizeLoad(loadRun);
+  const load = summarizeLoad(loadRun, readLoadNotSelected(paths.loadNotSelected));
   const partial = {
     ...rowTotals(rows),
     tests: countTests(readResultFiles([paths.allureResults, paths.allureExtras])),

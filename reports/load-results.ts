@@ -25,7 +25,7 @@ export type LoadRunSummary = z.infer<typeof LoadRunSummary>;
 
 /** The load part of summary.json: each threshold with its figure and its verdict. */
 export const LoadSummary = z.object({
-  status: z.enum(['passed', 'failed', 'not-judged', 'not-run']),
+  status: z.enum(['passed', 'failed', 'not-judged', 'not-run', 'not-selected']),
   reason: z.string().optional(),
   runId: z.string().optional(),
   profile: z.string().optional(),
@@ -64,6 +64,12 @@ export function findLoadRun(allureResults: string, loadRuns: string): { runId: s
   return existsSync(summaryFile) ? { runId, summaryFile } : undefined;
 }
 
+/** What the load phase wrote when its selection held no row the campaigns check (paths.loadNotSelected); undefined otherwise. */
+export function readLoadNotSelected(file: string): { reason: string } | undefined {
+  if (!existsSync(file)) return undefined;
+  return z.object({ reason: z.string() }).parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
 export function readLoadRun(allureResults: string, loadRuns: string): LoadRunSummary | undefined {
   const found = findLoadRun(allureResults, loadRuns);
   if (!found) return undefined;
@@ -75,7 +81,12 @@ export function readLoadRun(allureResults: string, loadRuns: string): LoadRunSum
 const verdictOf = (status: LoadStatus): LoadSummary['thresholds'][number]['verdict'] =>
   status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : status === 'broken' ? 'not-judged' : 'not-run';
 
-export function summarizeLoad(run: LoadRunSummary | undefined): LoadSummary {
+/**
+ * The load part of summary.json from the run's load results; without a run, "not selected" with `notSelected`'s
+ * reason (the load phase's selection held no row the campaigns check: paths.loadNotSelected), else "not run".
+ */
+export function summarizeLoad(run: LoadRunSummary | undefined, notSelected?: { reason: string }): LoadSummary {
+  if (!run && notSelected) return { status: 'not-selected', reason: notSelected.reason, thresholds: [] };
   if (!run) return { status: 'not-run', reason: 'no load run in this run’s Allure results', thresholds: [] };
   const thresholds = run.verdicts.flatMap((verdict) =>
     verdict.thresholds.map((threshold) => ({

@@ -18,6 +18,8 @@ export interface ReportPaths {
   selection: string;
   junit: string;
   loadRuns: string;
+  /** Why the run's load phase ran no campaign ({ reason }): its selection (--grep) selects no row the campaigns check. */
+  loadNotSelected: string;
   phases: string;
   target: string;
   summary: string;
@@ -42,6 +44,7 @@ export function reportPaths(output = defaultOutput(), history = join(projectRoot
     selection: join(output, 'selection.json'),
     junit: join(output, 'junit.xml'),
     loadRuns: join(output, 'load'),
+    loadNotSelected: join(output, 'load-not-selected.json'),
     phases: join(output, 'phases.json'),
     target: join(output, 'target.json'),
     summary: join(output, 'summary.json'),

@@ -1,6 +1,8 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import logUpdate from 'log-update';
+import { grepMatcher } from '../fixtures/playwright/grep.ts';
+import { selectionOfRun } from './selection.ts';
 
 /** The environment variable naming the phase a run belongs to (`contracts + functional`), shown in the progress. */
 export const phaseVariable = 'TD448_PHASE';
@@ -34,6 +36,15 @@ export default class ProgressReporter implements Reporter {
   /** Per catalog row, the checks of this run not ended yet. */
   readonly #pendingByRow = new Map<string, number>();
   #rowsChecked = 0;
+  /**
+   * A sliced run's (TD448_SELECTION) matcher: a check it does not match belongs to a project the selected ones
+   * depend on (contracts-consumer, for the provider verification), which Playwright runs whole whatever --grep says.
+   * Those are counted apart, so that one selected row does not read as 320.
+   */
+  readonly #selected = ((grep) => (grep ? grepMatcher(grep) : undefined))(selectionOfRun());
+  readonly #dependency = new Set<string>();
+  #dependencyDone = 0;
+  #dependencyFailed = 0;
   #lastLineAt = 0;
   #lastLineStep = 0;
 
@@ -48,12 +59,20 @@ export default class ProgressReporter implements Reporter {
     const tests = suite.allTests();
     this.#total = tests.length;
     for (const test of tests) {
+      if (this.#selected && !this.#selected([...test.titlePath(), ...test.tags].join(' '))) {
+        this.#dependency.add(test.id);
+        continue;
+      }
       const row = rowOf(test);
       if (row) this.#pendingByRow.set(row, (this.#pendingByRow.get(row) ?? 0) + 1);
     }
     this.#lastLineAt = this.#started;
+    const selected = this.#total - this.#dependency.size;
     this.#show(
-      `${this.#phase}: ${this.#total} checks over ${this.#pendingByRow.size} catalog row${this.#pendingByRow.size === 1 ? '' : 's'}`,
+      `${this.#phase}: ${selected} checks over ${this.#pendingByRow.size} catalog row${this.#pendingByRow.size === 1 ? '' : 's'}` +
+        (this.#dependency.size > 0
+          ? `, and ${this.#dependency.size} checks of the projects they depend on (Playwright runs a dependency whole)`
+          : ''),
     );
   }
 
@@ -62,11 +81,14 @@ export default class ProgressReporter implements Reporter {
     if (result.status !== 'passed' && result.status !== 'skipped' && result.retry < test.retries) return;
     this.#done++;
     const outcome = test.outcome();
-    if (outcome === 'skipped') this.#notRun++;
+    if (this.#dependency.has(test.id)) {
+      this.#dependencyDone++;
+      if (outcome === 'unexpected') this.#dependencyFailed++;
+    } else if (outcome === 'skipped') this.#notRun++;
     else if (outcome === 'unexpected') this.#failed++;
     else this.#passed++;
     const row = rowOf(test);
-    if (row) {
+    if (row && !this.#dependency.has(test.id)) {
       const left = (this.#pendingByRow.get(row) ?? 1) - 1;
       this.#pendingByRow.set(row, left);
       if (left === 0) this.#rowsChecked++;
@@ -102,9 +124,13 @@ export default class ProgressReporter implements Reporter {
     const rest =
       this.#done > 0 && this.#done < this.#total ? `, about ${duration((elapsed / this.#done) * (this.#total - this.#done))} left` : '';
     const rows = this.#pendingByRow.size > 0 ? `rows fully checked ${this.#rowsChecked}/${this.#pendingByRow.size} · ` : '';
+    const dependencies =
+      this.#dependency.size > 0
+        ? ` (and ${this.#dependencyDone}/${this.#dependency.size} of their dependencies, ${this.#dependencyFailed} failed)`
+        : '';
     return (
-      `${this.#phase}${final ? ' done' : ''}: ${rows}checks ${this.#done}/${this.#total}: ` +
-      `${this.#passed} passed, ${this.#failed} failed, ${this.#notRun} not run · ${duration(elapsed)} elapsed${final ? '' : rest}`
+      `${this.#phase}${final ? ' done' : ''}: ${rows}checks ${this.#done - this.#dependencyDone}/${this.#total - this.#dependency.size}: ` +
+      `${this.#passed} passed, ${this.#failed} failed, ${this.#notRun} not run${dependencies} · ${duration(elapsed)} elapsed${final ? '' : rest}`
     );
   }
 

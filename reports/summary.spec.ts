@@ -7,7 +7,7 @@ import { countTests, hostileTotals, suiteSpans } from './allure-results.ts';
 import { junitCounts, junitDurationMs } from './junit.ts';
 import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
-import { countChecks, formatSummary, readPhases, reasonsToFail, rowTotals, Summary } from './summary.ts';
+import { countChecks, formatSummary, loadLines, readPhases, reasonsToFail, rowTotals, Summary } from './summary.ts';
 import { traceRows } from './traceability.ts';
 
 const catalog = loadCatalog();
@@ -109,6 +109,11 @@ test.describe('summary', () => {
       ],
     });
     expect(summarizeLoad(undefined)).toMatchObject({ status: 'not-run', thresholds: [] });
+    // A sliced run whose load phase selected no row: not selected, with its reason; never "not run".
+    const notSelected = { reason: '--grep @rollback selects no row the load campaigns check' };
+    expect(summarizeLoad(undefined, notSelected)).toEqual({ status: 'not-selected', reason: notSelected.reason, thresholds: [] });
+    expect(summarizeLoad(loadRun, notSelected).status, 'a run that did happen wins').toBe('failed');
+    expect(loadLines(summarizeLoad(undefined, notSelected))).toEqual([`load: not selected (${notSelected.reason})`]);
   });
 
   test('folds retries into their last attempt when counting the report’s tests', () => {

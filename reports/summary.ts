@@ -129,17 +129,20 @@ const phaseLine = (phase: Phases[number]) =>
     ? ` [${phase.parts.map((part) => `${part.part} ${seconds(part.toMs - part.fromMs)}, from ${seconds(part.fromMs)}`).join('; ')}]`
     : '');
 
+/** The summary's load lines: not run or not selected with the reason, else the status and each threshold's figure. */
+export function loadLines(load: LoadSummary): string[] {
+  if (load.status === 'not-run' || load.status === 'not-selected')
+    return [`load: ${load.status === 'not-run' ? 'not run' : 'not selected'} (${load.reason ?? 'no load results'})`];
+  return [
+    `load (${load.profile}, run ${load.runId}): ${load.status}`,
+    ...load.thresholds.map(
+      (threshold) => `  ${threshold.verdict.padEnd(10)} ${threshold.campaign} · ${threshold.title}: ${threshold.actual}`,
+    ),
+  ];
+}
+
 export function formatSummary(summary: Summary): string {
   const { rows, checks, load, tests } = summary;
-  const loadLines =
-    load.status === 'not-run'
-      ? [`load: not run (${load.reason ?? 'no load results'})`]
-      : [
-          `load (${load.profile}, run ${load.runId}): ${load.status}`,
-          ...load.thresholds.map(
-            (threshold) => `  ${threshold.verdict.padEnd(10)} ${threshold.campaign} · ${threshold.title}: ${threshold.actual}`,
-          ),
-        ];
   return [
     `TD448 run ${summary.verdict === 'passed' ? 'PASSED' : 'FAILED'} against ${summary.target.name}${summary.reasons.length > 0 ? `: ${summary.reasons.join('; ')}` : ''}`,
     `rows (${rows.total}): ${rows.passed} all checks passed · ${rows.failed} some failed · ${rows.notRun} some not run${rows.notCovered > 0 ? ` (${rows.notCovered} not covered at all)` : ''}` +
@@ -149,7 +152,7 @@ export function formatSummary(summary: Summary): string {
     `checks: ${checks.passed} passed · ${checks.failed} failed · ${checks.notRun} not run` +
       (checks.confirmedContradictions > 0 ? ` (${checks.confirmedContradictions} passed confirm a contradiction of the catalog)` : ''),
     `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped)`,
-    ...loadLines,
+    ...loadLines(load),
     ...(summary.hostile ? [`hostile input: ${describeTotals(summary.hostile)}`] : []),
     `quality gate: ${summary.qualityGate.status}${summary.selection ? ' (judged on the selection only)' : ''}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
     `time: ${seconds(summary.durationMs)}${summary.phases.length > 0 ? ` (${summary.phases.map(phaseLine).join(', ')})` : ''}`,

@@ -64,6 +64,15 @@ test.describe('the main job as a person meets it in a terminal', () => {
         /contracts \+ functional done: rows fully checked (\d+)\/\1 · checks (\d+)\/\2: \2 passed, 0 failed, 0 not run/,
       );
       expect(run.output, 'no line per check').not.toMatch(/✓ +\d+ \[functional\]/);
+      // One row selected reads as one row: the consumer contracts of the other 319, run whole as the provider
+      // verification's dependency, are counted apart; no "rows covered: 0/320" for a slice.
+      expect(run.output).toMatch(/contracts \+ functional: \d+ checks over 1 catalog row, and \d+ checks of the projects they depend on/);
+      expect(run.output).toMatch(/contracts \+ functional done: rows fully checked 1\/1 · /);
+      expect(run.output).toMatch(/TD448 rows selected: 1\/320 \(--grep @row-1\\b;/);
+      expect(run.output).not.toMatch(/TD448 rows covered: 0\/320/);
+      expect(run.output, 'the load left out by --only').toMatch(
+        /load: not selected \(--only contracts --only functional leaves the load campaigns out\)/,
+      );
       expect(run.output).toMatch(/main job passed/);
       const summary = JSON.parse(readFileSync(join(output, 'summary.json'), 'utf8'));
       expect(summary.selection).toEqual({ grep: ['@row-1\\b'] });

@@ -9,7 +9,7 @@
  */
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
@@ -267,12 +267,15 @@ try {
     } else {
       const plans = planProfile(options.profile, planOptions);
       if (plans.length === 0) {
-        log(
-          `load ${options.profile}: not selected: ${values.grep?.map((p) => `--grep ${p}`).join(' ')} selects no row the load campaigns check`,
-        );
+        const reason = `${values.grep?.map((p) => `--grep ${p}`).join(' ')} selects no row the load campaigns check`;
+        log(`load ${options.profile}: not selected: ${reason}`);
+        // The report says "not selected", not "not run": a selection is never a check that could not run.
+        mkdirSync(dirname(reportPaths().loadNotSelected), { recursive: true });
+        writeFileSync(reportPaths().loadNotSelected, `${JSON.stringify({ reason })}\n`);
         await stop();
         process.exit(0);
       }
+      rmSync(reportPaths().loadNotSelected, { force: true });
       // One outage for the campaigns running side by side, AFTER seconds after they start.
       const outage = options.brokerOutage ? scheduleBrokerOutage(context, options.brokerOutage) : undefined;
       const outcomes = await Promise.all(plans.map((plan) => runCampaign(plan, { ...context, ...(outage ? { outage } : {}) })));

@@ -129,13 +129,19 @@ if (givenTarget) {
 const paths = reportPaths();
 const { output } = paths;
 // allure-playwright never cleans its results: a report must hold this run only.
-for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases])
+for (const stale of [paths.allureResults, paths.rowCoverage, paths.junit, paths.summary, paths.phases, paths.loadNotSelected])
   rmSync(stale, { recursive: true, force: true });
 mkdirSync(output, { recursive: true });
 // What a CI log stores is an output too: kept in console.log for the secret scan (a terminal keeps nothing).
 const consoleFile = join(output, 'console.log');
 const consoleCaptured = captureConsole(consoleFile);
 writeSelection(paths.selection, values.grep);
+// A run of some suites only: the load is left out by choice, which the summary says ("not selected", not "not run").
+if (!selected.has('load'))
+  writeFileSync(
+    paths.loadNotSelected,
+    `${JSON.stringify({ reason: `${[...selected].map((suite) => `--only ${suite}`).join(' ')} leaves the load campaigns out` })}\n`,
+  );
 const phases: Phases = [];
 
 async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
