@@ -98,6 +98,15 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
       says: /unknown field "secret" in clients\[0\]: did you mean "clientSecret"\?/,
     },
     {
+      name: 'a misspelled value of a client role',
+      args: (dir) =>
+        withExample(dir, 'role.json', (target) => {
+          const [first, ...rest] = target.clients as Record<string, unknown>[];
+          target.clients = [{ ...first, roles: ['lod'] }, ...rest];
+        }),
+      says: /"lod" in clients\[0\]\.roles\[0\] is not a value it takes: did you mean "load"\? \(the values: functional, load,/,
+    },
+    {
       name: 'a CA file that does not exist',
       args: (dir) => withExample(dir, 'ca.json', (target) => Object.assign(target, { caFile: 'certs/absent-ca.pem' })),
       says: /names a CA file that does not exist:\n- caFile: .*certs\/absent-ca\.pem\nA relative path is read from the target file's directory/,
@@ -128,6 +137,12 @@ test.describe('npm start refuses bad input before it starts anything, and loses 
       says: /--conformance-depth takes quick or nightly; got "deep"/,
     },
     { name: 'an unknown option', args: () => ['--shard', '1/2'], says: /unknown option '--shard'/ },
+    {
+      // npm start --grep @rollback: npm takes --grep for its own and passes on only @rollback.
+      name: 'an option’s value without its option (the "--" after npm start forgotten)',
+      args: () => ['@rollback'],
+      says: /too many arguments[\s\S]*npm keeps the options written before "--" for itself[\s\S]*npm start -- --option value/,
+    },
     {
       name: 'a number of workers that is not one',
       args: () => ['--workers', 'many'],
