@@ -75,7 +75,7 @@ export default class RowCoverageReporter implements Reporter {
         ? // A slice covers no row whole by design: what it selected, not a coverage of 0.
           `\nTD448 rows selected: ${totals.rows - totals.rowsNotSelected}/${totals.rows} (${describeSelection(selection)}; rows covered by all their checks are counted in a whole run)`
         : `\nTD448 rows covered: ${totals.rowsCovered}/${totals.rows} (every row's auth, transaction-log, result and note checks present)`) +
-        `\nchecks: ${totals.checks.passed} passed, ${totals.checks.failed} failed, ${totals.checks.notRun} not run` +
+        `\nchecks of catalog rows in this Playwright run: ${totals.checks.passed} passed, ${totals.checks.failed} failed, ${totals.checks.notRun} not run` +
         (totals.checks.contradictions > 0
           ? ` (${totals.checks.contradictions} of the passed confirm a contradiction of the catalog)`
           : '') +

@@ -208,7 +208,9 @@ test.describe('summary', () => {
     const text = formatSummary(summary);
     expect(text).toContain('TD448 run FAILED against embedded reference implementation');
     expect(text).toContain('rows (3): 0 all checks passed · 2 some failed · 1 some not run');
-    expect(text).toContain('checks: 11 passed · 3 failed · 1 not run (1 passed confirm a contradiction of the catalog)');
+    expect(text).toContain(
+      'checks of catalog rows: 11 passed · 3 failed · 1 not run (1 passed confirm a contradiction of the catalog); by suite: ',
+    );
     expect(text).toContain('failed     latency · p95 under 1000 ms: p95 1496 ms');
     expect(text).toContain('time: 3 min 5 s (functional 2 min 5 s, load 1 min 0 s)');
     expect(text).toContain('report: reports/output/allure-report/index.html (serve it: npx allure open reports/output/allure-report)');

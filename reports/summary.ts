@@ -129,6 +129,14 @@ const phaseLine = (phase: Phases[number]) =>
     ? ` [${phase.parts.map((part) => `${part.part} ${seconds(part.toMs - part.fromMs)}, from ${seconds(part.fromMs)}`).join('; ')}]`
     : '');
 
+/** `; by suite: contract 1343, functional 1415, …` (each suite's checks of catalog rows, all outcomes), '' without any. */
+const bySuiteText = (bySuite: Summary['checks']['bySuite']) => {
+  const parts = Object.entries(bySuite)
+    .map(([suite, counts]) => [suite, counts.passed + counts.failed + counts.notRun] as const)
+    .filter(([, total]) => total > 0);
+  return parts.length > 0 ? `; by suite: ${parts.map(([suite, total]) => `${suite} ${total}`).join(', ')}` : '';
+};
+
 /** The summary's load lines: not run or not selected with the reason, else the status and each threshold's figure. */
 export function loadLines(load: LoadSummary): string[] {
   if (load.status === 'not-run' || load.status === 'not-selected')
@@ -149,9 +157,10 @@ export function formatSummary(summary: Summary): string {
       (summary.selection
         ? `\nselection: ${describeSelection(summary.selection)}: ${rows.total - rows.notSelected} rows selected (judged on their selected checks), ${rows.notSelected} not selected`
         : ''),
-    `checks: ${checks.passed} passed · ${checks.failed} failed · ${checks.notRun} not run` +
-      (checks.confirmedContradictions > 0 ? ` (${checks.confirmedContradictions} passed confirm a contradiction of the catalog)` : ''),
-    `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped)`,
+    `checks of catalog rows: ${checks.passed} passed · ${checks.failed} failed · ${checks.notRun} not run` +
+      (checks.confirmedContradictions > 0 ? ` (${checks.confirmedContradictions} passed confirm a contradiction of the catalog)` : '') +
+      bySuiteText(checks.bySuite),
+    `tests in the report: ${tests.total} (${tests.passed} passed, ${tests.failed} failed, ${tests.broken} broken, ${tests.skipped} skipped; the Playwright tests, with those of no row, and one per load campaign)`,
     ...loadLines(load),
     ...(summary.hostile ? [`hostile input: ${describeTotals(summary.hostile)}`] : []),
     `quality gate: ${summary.qualityGate.status}${summary.selection ? ' (judged on the selection only)' : ''}${summary.qualityGate.failures.map((failure) => `\n  ✗ ${failure}`).join('')}`,
