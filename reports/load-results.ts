@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CampaignVerdict, loadCheckName, type VerdictStatus } from '../load/verdict.ts';
 import type { CheckRecord } from './row-coverage.ts';
@@ -62,6 +62,12 @@ export function findLoadRun(allureResults: string, loadRuns: string): { runId: s
   if (!runId) return undefined;
   const summaryFile = join(loadRuns, runId, 'summary.json');
   return existsSync(summaryFile) ? { runId, summaryFile } : undefined;
+}
+
+/** Records why the run's load phase ran no campaign (`reason`: the --grep or --only that left it out) in `file` (paths.loadNotSelected). */
+export function writeLoadNotSelected(file: string, reason: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ reason })}\n`);
 }
 
 /** What the load phase wrote when its selection held no row the campaigns check (paths.loadNotSelected); undefined otherwise. */

@@ -1,8 +1,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { FullConfig, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import logUpdate from 'log-update';
-import { grepMatcher } from '../fixtures/playwright/grep.ts';
-import { selectionOfRun } from './selection.ts';
+import { selectedTestOfRun } from './selection.ts';
 
 /** The environment variable naming the phase a run belongs to (`contracts + functional`), shown in the progress. */
 export const phaseVariable = 'TD448_PHASE';
@@ -36,12 +35,8 @@ export default class ProgressReporter implements Reporter {
   /** Per catalog row, the checks of this run not ended yet. */
   readonly #pendingByRow = new Map<string, number>();
   #rowsChecked = 0;
-  /**
-   * A sliced run's (TD448_SELECTION) matcher: a check it does not match belongs to a project the selected ones
-   * depend on (contracts-consumer, for the provider verification), which Playwright runs whole whatever --grep says.
-   * Those are counted apart, so that one selected row does not read as 320.
-   */
-  readonly #selected = ((grep) => (grep ? grepMatcher(grep) : undefined))(selectionOfRun());
+  /** A sliced run's selection: the checks it did not match (a dependency project's) are counted apart, so that one selected row does not read as 320. */
+  readonly #selected = selectedTestOfRun();
   readonly #dependency = new Set<string>();
   #dependencyDone = 0;
   #dependencyFailed = 0;
@@ -59,7 +54,7 @@ export default class ProgressReporter implements Reporter {
     const tests = suite.allTests();
     this.#total = tests.length;
     for (const test of tests) {
-      if (this.#selected && !this.#selected([...test.titlePath(), ...test.tags].join(' '))) {
+      if (this.#selected && !this.#selected(test)) {
         this.#dependency.add(test.id);
         continue;
       }

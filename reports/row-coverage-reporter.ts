@@ -3,10 +3,9 @@ import { dirname } from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { isExpectedRedAnnotation } from '../fixtures/playwright/expected-red.ts';
-import { grepMatcher } from '../fixtures/playwright/grep.ts';
 import { reportPaths } from './paths.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
-import { describeSelection, selectionOfRun, writeSelection } from './selection.ts';
+import { describeSelection, selectedTestOfRun, selectionOfRun, writeSelection } from './selection.ts';
 
 /**
  * Prints what the run proved about the catalog: rows covered by all their checks,
@@ -18,17 +17,17 @@ export default class RowCoverageReporter implements Reporter {
 
   /** A sliced run's patterns (TD448_SELECTION, set by npm start -- --grep); undefined for a whole run. */
   readonly #grep: string[] | undefined;
-  readonly #selected: ((line: string) => boolean) | undefined;
+  readonly #selected: ReturnType<typeof selectedTestOfRun>;
 
   constructor(options: { outputFile?: string } = {}) {
     this.#outputFile = options.outputFile ?? reportPaths().rowCoverage;
     this.#grep = selectionOfRun();
-    this.#selected = this.#grep ? grepMatcher(this.#grep) : undefined;
+    this.#selected = selectedTestOfRun();
   }
 
   onTestEnd(test: TestCase, result: TestResult) {
     // A sliced run judges its selection: a dependency project (contracts-consumer) runs whole whatever --grep says.
-    if (this.#selected && !this.#selected([...test.titlePath(), ...test.tags].join(' '))) return;
+    if (this.#selected && !this.#selected(test)) return;
     const row = test.annotations.find((annotation) => annotation.type === 'row')?.description;
     const check = test.annotations.find((annotation) => annotation.type === 'check')?.description;
     if (!row || !check) return;

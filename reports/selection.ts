@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { TestCase } from '@playwright/test/reporter';
 import { z } from 'zod';
+import { grepMatcher } from '../fixtures/playwright/grep.ts';
 
 /**
  * What a sliced run selected (`npm start -- --grep PATTERN`): the patterns, any of which a check's title or tags
@@ -19,6 +21,21 @@ export function selectionOfRun(env: NodeJS.ProcessEnv = process.env): string[] |
   const parsed = Selection.shape.grep.safeParse(JSON.parse(value));
   if (!parsed.success) throw new Error(`${selectionVariable}=${value} is not a JSON list of --grep patterns`);
   return parsed.data;
+}
+
+/**
+ * Whether a test of the running Playwright run is one its selection (TD448_SELECTION) matched, as Playwright's
+ * --grep reads a test: its title path and tags. Undefined for a whole run. A test a sliced run holds and this
+ * does not match belongs to a project the selected ones depend on (contracts-consumer for the provider
+ * verification), which Playwright runs whole whatever --grep says.
+ */
+export function selectedTestOfRun(
+  env: NodeJS.ProcessEnv = process.env,
+): ((test: Pick<TestCase, 'titlePath' | 'tags'>) => boolean) | undefined {
+  const grep = selectionOfRun(env);
+  if (!grep) return undefined;
+  const matches = grepMatcher(grep);
+  return (test) => matches([...test.titlePath(), ...test.tags].join(' '));
 }
 
 /** The selection of the run whose outputs are in `file` (reportPaths().selection), or undefined for a whole run. */

@@ -5,7 +5,7 @@ import { expect, test } from '@playwright/test';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import { countTests, hostileTotals, suiteSpans } from './allure-results.ts';
 import { junitCounts, junitDurationMs } from './junit.ts';
-import { type LoadRunSummary, loadChecks, summarizeLoad } from './load-results.ts';
+import { type LoadRunSummary, loadChecks, readLoadNotSelected, summarizeLoad, writeLoadNotSelected } from './load-results.ts';
 import { type CheckRecord, summarizeRows } from './row-coverage.ts';
 import { countChecks, formatSummary, loadLines, readPhases, reasonsToFail, rowTotals, Summary } from './summary.ts';
 import { traceRows } from './traceability.ts';
@@ -114,6 +114,16 @@ test.describe('summary', () => {
     expect(summarizeLoad(undefined, notSelected)).toEqual({ status: 'not-selected', reason: notSelected.reason, thresholds: [] });
     expect(summarizeLoad(loadRun, notSelected).status, 'a run that did happen wins').toBe('failed');
     expect(loadLines(summarizeLoad(undefined, notSelected))).toEqual([`load: not selected (${notSelected.reason})`]);
+    // What the load phase (or main.ts for --only) writes is what the report step reads back.
+    const dir = mkdtempSync(join(tmpdir(), 'td448-load-not-selected-'));
+    try {
+      const file = join(dir, 'output', 'load-not-selected.json');
+      expect(readLoadNotSelected(file), 'nothing written: a whole run').toBeUndefined();
+      writeLoadNotSelected(file, notSelected.reason);
+      expect(readLoadNotSelected(file)).toEqual(notSelected);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('folds retries into their last attempt when counting the report’s tests', () => {

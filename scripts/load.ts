@@ -9,7 +9,7 @@
  */
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { loadCatalog } from '../fixtures/catalog/load.ts';
 import type { TargetDescription } from '../fixtures/schemas/target.ts';
@@ -27,6 +27,7 @@ import { runStress, type StressSummary, stressFailures } from '../load/stress.ts
 import type { CampaignVerdict } from '../load/verdict.ts';
 import { parseDefects } from '../reference-implementation/defects.ts';
 import { startStack } from '../reference-implementation/stack.ts';
+import { writeLoadNotSelected } from '../reports/load-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { cliCommand, repeatable } from './cli.ts';
 import { onInterrupt } from './on-interrupt.ts';
@@ -270,8 +271,7 @@ try {
         const reason = `${values.grep?.map((p) => `--grep ${p}`).join(' ')} selects no row the load campaigns check`;
         log(`load ${options.profile}: not selected: ${reason}`);
         // The report says "not selected", not "not run": a selection is never a check that could not run.
-        mkdirSync(dirname(reportPaths().loadNotSelected), { recursive: true });
-        writeFileSync(reportPaths().loadNotSelected, `${JSON.stringify({ reason })}\n`);
+        writeLoadNotSelected(reportPaths().loadNotSelected, reason);
         await stop();
         process.exit(0);
       }

@@ -25,6 +25,7 @@ import { disposableTargetVariable } from '../fixtures/target/provide-target.ts';
 import { assertReachable, profileOf, readTargetFile, TargetConfigError, targetFileVariable } from '../fixtures/target/resolve-target.ts';
 import { startStack } from '../reference-implementation/stack.ts';
 import { readResultFiles, suiteSpans } from '../reports/allure-results.ts';
+import { writeLoadNotSelected } from '../reports/load-results.ts';
 import { reportPaths } from '../reports/paths.ts';
 import { phaseVariable } from '../reports/progress-reporter.ts';
 import { formatSecretScan, runOutputRoots, scanForSecrets } from '../reports/secret-scan.ts';
@@ -138,10 +139,7 @@ const consoleCaptured = captureConsole(consoleFile);
 writeSelection(paths.selection, values.grep);
 // A run of some suites only: the load is left out by choice, which the summary says ("not selected", not "not run").
 if (!selected.has('load'))
-  writeFileSync(
-    paths.loadNotSelected,
-    `${JSON.stringify({ reason: `${[...selected].map((suite) => `--only ${suite}`).join(' ')} leaves the load campaigns out` })}\n`,
-  );
+  writeLoadNotSelected(paths.loadNotSelected, `${[...selected].map((suite) => `--only ${suite}`).join(' ')} leaves the load campaigns out`);
 const phases: Phases = [];
 
 async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
