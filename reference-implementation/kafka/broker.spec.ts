@@ -115,7 +115,8 @@ test.describe('embedded Kafka broker', () => {
 
         const started = Date.now();
         await expect(producer.send(topic, 'order-7', { n: 2 })).rejects.toBeInstanceOf(KafkaSendError);
-        expect(Date.now() - started).toBeLessThan(6_000);
+        // Its 5 s bound, with room for a busy 2-core machine; the default bound (10 s) would fail this.
+        expect(Date.now() - started, 'the send failed within its own bound (5 s)').toBeLessThan(9_000);
 
         const after = await startKafkaBroker({ dataDir });
         try {
