@@ -66,7 +66,7 @@ export default class ProgressReporter implements Reporter {
     this.#show(
       `${this.#phase}: ${selected} checks over ${this.#pendingByRow.size} catalog row${this.#pendingByRow.size === 1 ? '' : 's'}` +
         (this.#dependency.size > 0
-          ? `, and ${this.#dependency.size} checks of the projects they depend on (Playwright runs a dependency whole)`
+          ? `, and ${this.#dependency.size} checks of the projects they depend on (run whatever --grep says)`
           : ''),
     );
   }

@@ -64,9 +64,10 @@ test.describe('the main job as a person meets it in a terminal', () => {
         /contracts \+ functional done: rows fully checked (\d+)\/\1 · checks (\d+)\/\2: \2 passed, 0 failed, 0 not run/,
       );
       expect(run.output, 'no line per check').not.toMatch(/✓ +\d+ \[functional\]/);
-      // One row selected reads as one row: the consumer contracts of the other 319, run whole as the provider
-      // verification's dependency, are counted apart; no "rows covered: 0/320" for a slice.
-      expect(run.output).toMatch(/contracts \+ functional: \d+ checks over 1 catalog row, and \d+ checks of the projects they depend on/);
+      // One row selected reads as one row: the consumer plays row 1's contracts only (contracts/support/contract-tests.ts),
+      // and what else of the provider's dependency project runs (its 4 checks of the generated contracts) is counted
+      // apart; no "rows covered: 0/320" for a slice.
+      expect(run.output).toMatch(/contracts \+ functional: \d+ checks over 1 catalog row, and 4 checks of the projects they depend on/);
       expect(run.output).toMatch(/contracts \+ functional done: rows fully checked 1\/1 · /);
       expect(run.output).toMatch(/TD448 rows selected: 1\/320 \(--grep @row-1\\b;/);
       expect(run.output).not.toMatch(/TD448 rows covered: 0\/320/);

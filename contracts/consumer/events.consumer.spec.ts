@@ -3,7 +3,8 @@ import { PactV4 } from '@pact-foundation/pact';
 import { expect, test } from '@playwright/test';
 import { readEvent } from '../../fixtures/profile/events.ts';
 import { eventMessageOf, rowsWithEvents } from '../interactions/event-messages.ts';
-import { catalog, labelRow, operationOf, rowDetails, rowTitle } from '../support/catalog-rows.ts';
+import { catalog, labelRow, operationOf } from '../support/catalog-rows.ts';
+import { contractTests, declaration, rowsToPlay } from '../support/contract-tests.ts';
 import { assemblePact } from '../support/pact-files.ts';
 import { rowPactDir } from '../support/participants.ts';
 import { contractProfile, contractTopics } from '../support/wire.ts';
@@ -34,8 +35,9 @@ test.afterAll(() => {
   console.log(`event pact: ${pact.interactions.length} messages for ${rows.length} Kafka rows → ${file}`);
 });
 
-for (const row of rows) {
-  test(rowTitle(row, 'event contract of the consumer'), rowDetails(row, 'event-contract-consumer'), async () => {
+// A slice plays the rows it selects (their consumer or provider test); the pact is assembled only when every row passed.
+for (const row of rowsToPlay('events', rows)) {
+  test(...declaration(row, contractTests.events.consumer), async () => {
     await labelRow(row, 'event-contract-consumer');
     const dir = rowPactDir('events', row.number);
     rmSync(dir, { recursive: true, force: true });

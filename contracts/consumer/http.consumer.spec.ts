@@ -4,7 +4,8 @@ import { expect, test } from '@playwright/test';
 import { urlOf } from '../../fixtures/profile/wire.ts';
 import { type HttpInteraction, rowInteractions } from '../interactions/http-interactions.ts';
 import { exampleAuthorization } from '../interactions/matchers.ts';
-import { catalog, labelRow, rowDetails, rowTitle } from '../support/catalog-rows.ts';
+import { catalog, labelRow } from '../support/catalog-rows.ts';
+import { contractTests, declaration, rowsToPlay } from '../support/contract-tests.ts';
 import { assemblePact, interactionsPerRow } from '../support/pact-files.ts';
 import { rowPactDir } from '../support/participants.ts';
 import { contractWire } from '../support/wire.ts';
@@ -55,8 +56,9 @@ test.afterAll(() => {
   );
 });
 
-for (const row of catalog.rows) {
-  test(rowTitle(row, 'HTTP contract of the consumer'), rowDetails(row, 'contract-consumer'), async () => {
+// A slice plays the rows it selects (their consumer or provider test), not the whole catalog: rowsToPlay.
+for (const row of rowsToPlay('http', catalog.rows)) {
+  test(...declaration(row, contractTests.http.consumer), async () => {
     await labelRow(row, 'contract-consumer');
     const dir = rowPactDir('http', row.number);
     rmSync(dir, { recursive: true, force: true });
