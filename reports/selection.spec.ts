@@ -25,6 +25,9 @@ test.describe('the selection of a run', () => {
     const matches = selectedTestOfRun({}, [...playwright, '--grep', '@ROW-2\\b']);
     expect(matches?.({ titlePath: () => ['', 'functional', 'TD448 row 2 · auth'], tags: ['@row-2'] }), 'case-insensitive').toBe(true);
     expect(matches?.({ titlePath: () => ['', 'functional', 'TD448 row 21 · auth'], tags: ['@row-21'] })).toBe(false);
+    const anchored = selectedTestOfRun({}, [...playwright, '--grep', '^functional functional/every-row/auth']);
+    const auth = { titlePath: () => ['', 'functional', 'functional/every-row/auth.spec.ts', 'TD448 row 2 · auth'], tags: ['@row-2'] };
+    expect(anchored?.(auth), 'anchored at the project, as Playwright reads the line').toBe(true);
   });
 
   test('a bare npx playwright test --grep of one row is judged as a slice: that row selected, the other 319 not selected', () => {

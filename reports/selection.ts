@@ -26,7 +26,8 @@ export function selectedTestOfRun(
   const grep = selectionOfRun(env, argv);
   if (!grep) return undefined;
   const matches = grepMatcher(grep);
-  return (test) => matches([...test.titlePath(), ...test.tags].join(' '));
+  // Playwright's grep line starts at the project's title: titlePath() starts at the root's, which is empty.
+  return (test) => matches([...test.titlePath().slice(1), ...test.tags].join(' '));
 }
 
 /** The selection of the run whose outputs are in `file` (reportPaths().selection), or undefined for a whole run. */
