@@ -1,5 +1,4 @@
 import { defineConfig } from '@playwright/test';
-import { selectionOfRun, selectionVariable } from './fixtures/playwright/grep.ts';
 import { defaultWorkers } from './fixtures/playwright/workers.ts';
 import { reportPaths } from './reports/paths.ts';
 
@@ -11,11 +10,6 @@ if (nodeMajor < 24) {
 }
 
 const needsTarget = { needsTarget: true };
-
-// A bare `playwright test --grep` is a slice as npm start's is: its workers (the contract consumer plays the rows a
-// slice needs) and its reporters read TD448_SELECTION, set here in the runner before any worker starts.
-const selection = selectionOfRun();
-if (selection && !process.env[selectionVariable]) process.env[selectionVariable] = JSON.stringify(selection);
 
 /** Every run writes into one output directory (reports/output; TD448_REPORT_OUTPUT moves it), read by the report step. */
 const output = reportPaths();

@@ -58,8 +58,8 @@ export function grepLine(row: Row, contract: ContractTest): string {
 
 /**
  * The rows whose consumer contract of `kind` the run plays (each writes the row's pact): every row of `rows`, or,
- * in a sliced run (`grep`: TD448_SELECTION, set by npm start -- --grep or by playwright.config.ts from a bare
- * --grep), those whose consumer or provider test the selection matches. Playwright runs the consumer project whole
+ * in a sliced run (`grep`: npm start's TD448_SELECTION, or the --grep of a bare `playwright test`, read where the
+ * runner collects the tests; a worker runs only the tests the runner chose), those whose consumer or provider test the selection matches. Playwright runs the consumer project whole
  * as the provider verification's dependency whatever --grep says; declaring only these rows spares a one-row slice
  * the other rows' consumer contracts, and each selected provider test still finds its row's pact.
  */

@@ -48,3 +48,15 @@ test('a slice plays the consumer contracts of the rows whose provider verificati
   expect(rowsToPlay('http', catalog.rows, undefined)).toHaveLength(catalog.rows.length);
   expect(rowsToPlay('http', catalog.rows, ['@rollback'])).toEqual([]);
 });
+
+test('a bare playwright test --grep of one row collects that row’s consumer contract only, beside the 4 generated-contract checks', () => {
+  const run = spawnSync(
+    join(projectRoot, 'node_modules', '.bin', 'playwright'),
+    ['test', '--list', '--project=contracts-provider', '--grep', '@row-5\\b'],
+    { cwd: projectRoot, encoding: 'utf8', env },
+  );
+  expect(run.stdout).toContain('[contracts-consumer] › contracts/consumer/http.consumer.spec.ts');
+  expect(run.stdout, 'row 5’s consumer and provider, and the generated contracts (the consumer project, a dependency)').toMatch(
+    /Total: 6 tests in 3 files/,
+  );
+});
